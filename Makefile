@@ -1,0 +1,33 @@
+# Two commands on a fresh machine:  `make book`  and  `make test`  (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup book serve lab test clean
+
+$(BIN)/jupyter-book: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+setup: $(BIN)/jupyter-book
+
+## Build the book with fresh execution; open _build/html/index.html or run `make serve`.
+book: setup
+	OPTLIB_QUIET=1 $(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo "Book built: open _build/html/index.html, or run 'make serve' and visit http://127.0.0.1:8000"
+
+serve:
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+## Start JupyterLab on the chapters (run and edit the notebooks).
+lab: setup
+	$(BIN)/jupyter lab chapters/
+
+## Every test: optlib unit tests, nbval over every notebook, the -W book build, the browser test.
+test: setup
+	PATH="$(abspath $(BIN)):$$PATH" bash scripts/test.sh
+
+clean:
+	rm -rf _build

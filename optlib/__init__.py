@@ -1,0 +1,23 @@
+"""optlib: the small, exact optimizer library behind the book *Optimization for Deep Learning*.
+
+NumPy backend (this namespace), for the 1-D and 2-D pictures::
+
+    import optlib
+    path = optlib.trajectory(optlib.sgd(lr=0.2), optlib.objectives.square, x0=10.0, steps=10)
+
+torch backend: ``import optlib.torch as ot`` (real ``torch.optim.Optimizer`` subclasses).
+Schedules: :mod:`optlib.schedules`; plots: :mod:`optlib.plot`.
+"""
+from . import data, objectives, rules, schedules
+from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, adam, adamw,
+                   newton, rmsprop, sgd, sweep, trajectory, yogi)
+from .objectives import Objective
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Objective", "data", "objectives", "rules", "schedules",
+    "Optimizer", "OptState", "DivergenceWarning",
+    "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
+    "trajectory", "sweep",
+]

@@ -1,0 +1,185 @@
+r"""The update rules of the book, each written once.
+
+A rule is a pure function
+
+    direction(g, state, t, **hyper) -> (d, new_state)
+
+of the (stochastic) gradient ``g``, the rule's small state (a NamedTuple of arrays,
+all zero at the start) and the 0-based update index ``t``.  It returns the
+*direction* ``d``; the step itself, the one place where the sign and the learning
+rate appear, is
+
+    x_{t+1} = x_t - \eta_t \, d_t            (see :func:`apply_step`)
+
+Rules use only ``+ - * /``, powers, :func:`sqrt` and :func:`sign`, so the same code
+runs on
+
+* NumPy arrays (``optlib``'s NumPy backend, the 1-D/2-D pictures, and vectorized
+  hyperparameter sweeps where every hyperparameter may be an array broadcast over a
+  leading batch axis), and
+* lists of torch tensors (``optlib.torch``), whose arithmetic is dispatched to
+  torch's multi-tensor ``torch._foreach_*`` kernels.
+
+Each line carries the number of the equation it computes in the book's chapters,
+with the same symbols: ``v`` momentum / first moment, ``s`` second moment,
+``delta`` Adadelta's running average of squared updates.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Rule", "RULES", "sqrt", "sign", "apply_step",
+    "MomentumState", "SquareState", "AdadeltaState", "AdamState", "NoState",
+]
+
+
+def sqrt(a):
+    """Element-wise square root for NumPy arrays, floats, tensors and tensor lists."""
+    return a.sqrt() if hasattr(a, "sqrt") else np.sqrt(a)
+
+
+def sign(a):
+    """Element-wise sign for NumPy arrays, floats, tensors and tensor lists."""
+    return a.sign() if hasattr(a, "sign") else np.sign(a)
+
+
+class NoState(NamedTuple):
+    """Plain gradient descent and Newton's method keep no state."""
+
+
+class MomentumState(NamedTuple):
+    v: object  # leaky sum of past gradients
+
+
+class SquareState(NamedTuple):
+    s: object  # sum (AdaGrad) or leaky average (RMSProp) of squared gradients
+
+
+class AdadeltaState(NamedTuple):
+    s: object      # leaky average of squared gradients
+    delta: object  # leaky average of squared rescaled updates
+
+
+class AdamState(NamedTuple):
+    v: object  # first moment (leaky average of gradients)
+    s: object  # second moment (leaky average of squared gradients)
+
+
+# --------------------------------------------------------------------------- rules
+def sgd(g, state: MomentumState, t, *, momentum, nesterov):
+    r"""SGD with (heavy-ball or Nesterov) momentum, torch.optim's convention.
+
+    v_t = \mu v_{t-1} + g_t;   d_t = g_t + \mu v_t (Nesterov) or v_t.
+    With \mu = 0 this is plain (stochastic) gradient descent, d_t = g_t.
+    """
+    v = momentum * state.v + g                      # (momentum.1)
+    d = g + momentum * v if nesterov else v         # (momentum.2)
+    return d, MomentumState(v)
+
+
+def _scale_by_root(g, s, eps, eps_inside_sqrt):
+    """g / sqrt(s + eps)  or  g / (sqrt(s) + eps): the two placements of epsilon."""
+    return g / sqrt(s + eps) if eps_inside_sqrt else g / (sqrt(s) + eps)
+
+
+def adagrad(g, state: SquareState, t, *, eps, eps_inside_sqrt):
+    r"""AdaGrad: s_t = s_{t-1} + g_t^2;  d_t = g_t / \sqrt{s_t + \epsilon}."""
+    s = state.s + g * g                             # (adagrad.1)
+    d = _scale_by_root(g, s, eps, eps_inside_sqrt)  # (adagrad.2)
+    return d, SquareState(s)
+
+
+def rmsprop(g, state: SquareState, t, *, alpha, eps, eps_inside_sqrt):
+    r"""RMSProp: s_t = \alpha s_{t-1} + (1-\alpha) g_t^2;  d_t = g_t / \sqrt{s_t + \epsilon}."""
+    s = alpha * state.s + (1 - alpha) * (g * g)     # (rmsprop.1)
+    d = _scale_by_root(g, s, eps, eps_inside_sqrt)  # (rmsprop.2)
+    return d, SquareState(s)
+
+
+def adadelta(g, state: AdadeltaState, t, *, rho, eps):
+    r"""Adadelta: the rate is the ratio of two leaky RMS values.
+
+    s_t = \rho s_{t-1} + (1-\rho) g_t^2
+    g'_t = \sqrt{\Delta_{t-1} + \epsilon} / \sqrt{s_t + \epsilon} \cdot g_t
+    \Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t
+    """
+    s = rho * state.s + (1 - rho) * (g * g)                    # (adadelta.1)
+    g_prime = sqrt(state.delta + eps) / sqrt(s + eps) * g      # (adadelta.2)
+    delta = rho * state.delta + (1 - rho) * (g_prime * g_prime)  # (adadelta.3)
+    return g_prime, AdadeltaState(s, delta)
+
+
+def adam(g, state: AdamState, t, *, betas, eps):
+    r"""Adam with bias correction (t is 0-based, so the t-th update divides by 1 - beta^(t+1)).
+
+    v_t = \beta_1 v_{t-1} + (1-\beta_1) g_t
+    s_t = \beta_2 s_{t-1} + (1-\beta_2) g_t^2
+    \hat v_t = v_t / (1-\beta_1^{t}),  \hat s_t = s_t / (1-\beta_2^{t})   (1-based t in the book)
+    d_t = \hat v_t / (\sqrt{\hat s_t} + \epsilon)
+    """
+    beta1, beta2 = betas
+    v = beta1 * state.v + (1 - beta1) * g           # (adam.1)
+    s = beta2 * state.s + (1 - beta2) * (g * g)     # (adam.2)
+    v_hat = v / (1 - beta1 ** (t + 1))              # (adam.3)
+    s_hat = s / (1 - beta2 ** (t + 1))              # (adam.4)
+    d = v_hat / (sqrt(s_hat) + eps)                 # (adam.5)
+    return d, AdamState(v, s)
+
+
+def yogi(g, state: AdamState, t, *, betas, eps):
+    r"""Yogi: Adam whose second moment moves by at most (1-\beta_2) g^2 per step.
+
+    s_t = s_{t-1} - (1-\beta_2) g_t^2 \, \mathrm{sign}(s_{t-1} - g_t^2)   (the only change)
+    """
+    beta1, beta2 = betas
+    g2 = g * g
+    v = beta1 * state.v + (1 - beta1) * g                      # (adam.1)
+    s = state.s - (1 - beta2) * g2 * sign(state.s - g2)        # (yogi.2)
+    v_hat = v / (1 - beta1 ** (t + 1))                         # (adam.3)
+    s_hat = s / (1 - beta2 ** (t + 1))                         # (adam.4)
+    d = v_hat / (sqrt(s_hat) + eps)                            # (adam.5)
+    return d, AdamState(v, s)
+
+
+def newton(g, state: NoState, t, *, hess, diagonal):
+    r"""Newton's method: d_t = H^{-1} g_t; with ``diagonal`` only diag(H) is used
+    (diagonal preconditioning).  NumPy only: it needs the Hessian ``hess`` (..., d, d)."""
+    if diagonal:
+        return g / np.diagonal(hess, axis1=-2, axis2=-1), state
+    return np.linalg.solve(hess, g[..., None])[..., 0], state
+
+
+# ------------------------------------------------------------------- the one step
+def apply_step(x, d, lr, weight_decay=0.0):
+    r"""x_{t+1} = x_t - \eta_t (d_t + \lambda x_t): sign and learning rate live here only.
+
+    ``weight_decay`` (\lambda) here is *decoupled* weight decay (AdamW); coupled L2
+    weight decay is added to the gradient before the rule instead.
+    """
+    if np.ndim(weight_decay) == 0 and weight_decay == 0:
+        return x - lr * d
+    return x - lr * (d + weight_decay * x)
+
+
+class Rule(NamedTuple):
+    """An update rule: its pure ``direction`` function, its state type and hyperparameters."""
+
+    name: str
+    direction: Callable
+    State: type
+    hyper: tuple  # names of the keyword hyperparameters of ``direction``
+
+
+RULES = {
+    "sgd": Rule("sgd", sgd, MomentumState, ("momentum", "nesterov")),
+    "adagrad": Rule("adagrad", adagrad, SquareState, ("eps", "eps_inside_sqrt")),
+    "rmsprop": Rule("rmsprop", rmsprop, SquareState, ("alpha", "eps", "eps_inside_sqrt")),
+    "adadelta": Rule("adadelta", adadelta, AdadeltaState, ("rho", "eps")),
+    "adam": Rule("adam", adam, AdamState, ("betas", "eps")),
+    "adamw": Rule("adamw", adam, AdamState, ("betas", "eps")),
+    "yogi": Rule("yogi", yogi, AdamState, ("betas", "eps")),
+    "newton": Rule("newton", newton, NoState, ("diagonal",)),
+}

@@ -1,0 +1,245 @@
+"""The torch backend: the book's rules as real ``torch.optim.Optimizer`` subclasses.
+
+    import optlib.torch as ot
+    opt = ot.Adam(model.parameters(), lr=1e-3)
+
+Each optimizer runs the *same* rule function as the NumPy backend
+(:mod:`optlib.rules`).  The rule is applied to a whole parameter group at once
+through :class:`TensorList`, whose arithmetic calls torch's multi-tensor
+``torch._foreach_*`` kernels, so there is no Python loop over tensors in the math.
+Parameters may live on any device; :func:`device` picks CUDA when it is available.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Sequence, Union
+
+import torch
+from torch.optim.lr_scheduler import LRScheduler
+
+from . import rules as R
+from ._validate import validate
+
+__all__ = ["device", "TensorList", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam",
+           "AdamW", "Yogi", "ScheduledLR"]
+
+
+def device() -> torch.device:
+    """CUDA when a GPU is present, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class TensorList:
+    """A list of tensors with element-wise arithmetic done by ``torch._foreach_*``.
+
+    It lets a rule written for one array (``v = beta * v + g``) update every tensor
+    of a parameter group in a few multi-tensor kernel launches.
+    """
+
+    __slots__ = ("tensors",)
+
+    def __init__(self, tensors):
+        self.tensors = list(tensors)
+
+    @staticmethod
+    def _other(o):
+        return o.tensors if isinstance(o, TensorList) else o
+
+    def __add__(self, o):
+        return TensorList(torch._foreach_add(self.tensors, self._other(o)))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return TensorList(torch._foreach_sub(self.tensors, self._other(o)))
+
+    def __rsub__(self, o):
+        return TensorList(torch._foreach_add(torch._foreach_neg(self.tensors), o))
+
+    def __mul__(self, o):
+        return TensorList(torch._foreach_mul(self.tensors, self._other(o)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return TensorList(torch._foreach_div(self.tensors, self._other(o)))
+
+    def __rtruediv__(self, o):
+        return TensorList(torch._foreach_mul(torch._foreach_reciprocal(self.tensors), o))
+
+    def __neg__(self):
+        return TensorList(torch._foreach_neg(self.tensors))
+
+    def __pow__(self, p):
+        return TensorList(torch._foreach_pow(self.tensors, p))
+
+    def sqrt(self):
+        return TensorList(torch._foreach_sqrt(self.tensors))
+
+    def sign(self):
+        return TensorList(torch._foreach_sign(self.tensors))
+
+    def __len__(self):
+        return len(self.tensors)
+
+    def __iter__(self):
+        return iter(self.tensors)
+
+
+class RuleOptimizer(torch.optim.Optimizer):
+    """A ``torch.optim.Optimizer`` that runs one :class:`optlib.rules.Rule`.
+
+    Per-parameter state is ``{"step": int, <the rule's state fields>: tensor}``, so
+    ``state_dict()`` / ``load_state_dict()`` round-trip exactly.
+    """
+
+    rule: R.Rule
+    decoupled = False  # weight decay: coupled (L2, added to g) unless True (AdamW)
+
+    def __init__(self, params, defaults):
+        if callable(defaults["lr"]):
+            raise TypeError("optlib.torch optimizers take a number as lr; "
+                            "wrap a schedule with optlib.torch.ScheduledLR")
+        validate(**{k: v for k, v in defaults.items() if k != "eps_inside_sqrt"})
+        super().__init__(params, defaults)
+
+    def _state(self, p):
+        state = self.state[p]
+        if not state:
+            state["step"] = 0
+            for name in self.rule.State._fields:
+                state[name] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        return state
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            # Parameters that have taken the same number of steps share one bias correction.
+            by_step = defaultdict(list)
+            for p in group["params"]:
+                if p.grad is not None:
+                    if p.grad.is_sparse:
+                        raise RuntimeError("optlib.torch optimizers do not support sparse gradients")
+                    by_step[self._state(p)["step"]].append(p)
+            for t, params in by_step.items():
+                self._update(group, params, t)
+        return loss
+
+    def _update(self, group, params, t):
+        states = [self.state[p] for p in params]
+        x = TensorList(params)
+        g = TensorList([p.grad for p in params])
+        wd = group["weight_decay"]
+        if wd and not self.decoupled:
+            g = g + wd * x                                     # coupled L2 decay
+        state = self.rule.State(*(TensorList([s[f] for s in states])
+                                  for f in self.rule.State._fields))
+        hyper = {k: group[k] for k in self.rule.hyper}
+        d, new_state = self.rule.direction(g, state, t, **hyper)
+        if wd and self.decoupled:
+            d = d + wd * x                                     # decoupled decay (AdamW)
+        torch._foreach_add_(params, d.tensors, alpha=-group["lr"])  # x <- x - eta d
+        for field, tensors in zip(self.rule.State._fields, new_state):
+            for s, tensor in zip(states, tensors):
+                s[field] = tensor
+        for s in states:
+            s["step"] = t + 1
+
+
+class SGD(RuleOptimizer):
+    r"""SGD with momentum (torch.optim's convention): v <- mu v + g; x <- x - eta (v or g + mu v)."""
+    rule = R.RULES["sgd"]
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+
+class Adagrad(RuleOptimizer):
+    r"""AdaGrad: s <- s + g^2; x <- x - eta g / sqrt(s + eps)."""
+    rule = R.RULES["adagrad"]
+
+    def __init__(self, params, lr=1e-2, eps=1e-6, eps_inside_sqrt=True, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, eps=eps, eps_inside_sqrt=eps_inside_sqrt,
+                                      weight_decay=weight_decay))
+
+
+class RMSprop(RuleOptimizer):
+    r"""RMSProp: s <- alpha s + (1 - alpha) g^2; x <- x - eta g / sqrt(s + eps)."""
+    rule = R.RULES["rmsprop"]
+
+    def __init__(self, params, lr=1e-2, alpha=0.9, eps=1e-6, eps_inside_sqrt=True,
+                 weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps,
+                                      eps_inside_sqrt=eps_inside_sqrt,
+                                      weight_decay=weight_decay))
+
+
+class Adadelta(RuleOptimizer):
+    r"""Adadelta: x <- x - lr * sqrt(Delta + eps) / sqrt(s + eps) * g."""
+    rule = R.RULES["adadelta"]
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-5, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+
+
+class Adam(RuleOptimizer):
+    r"""Adam with bias correction; ``weight_decay`` is coupled L2 as in torch.optim.Adam."""
+    rule = R.RULES["adam"]
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+
+class AdamW(RuleOptimizer):
+    r"""AdamW: Adam with decoupled weight decay, x <- x - eta (d + lambda x)."""
+    rule = R.RULES["adamw"]
+    decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+
+class Yogi(RuleOptimizer):
+    r"""Yogi: Adam whose second moment changes additively, by at most (1 - beta2) g^2."""
+    rule = R.RULES["yogi"]
+
+    def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-3, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+
+Schedule = Callable[[int], float]
+
+
+class ScheduledLR(LRScheduler):
+    """Drive a torch optimizer with closed-form ``optlib.schedules``.
+
+    After ``t`` calls of ``scheduler.step()`` every group's learning rate is
+    ``schedule(t)``; pass one schedule, or a list with one per parameter group.
+    Call ``scheduler.step()`` right after ``optimizer.step()``; then update ``t`` uses
+    ``schedule(t)``, with no lag of one epoch.
+    """
+
+    def __init__(self, optimizer, schedule: Union[Schedule, Sequence[Schedule]],
+                 last_epoch: int = -1):
+        n = len(optimizer.param_groups)
+        self.schedules = list(schedule) if isinstance(schedule, (list, tuple)) else [schedule] * n
+        if len(self.schedules) != n:
+            raise ValueError(f"expected {n} schedules (one per parameter group), "
+                             f"got {len(self.schedules)}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [float(s(self.last_epoch)) for s in self.schedules]
+
+    _get_closed_form_lr = get_lr
+
+    def state_dict(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "schedules")}

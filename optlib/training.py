@@ -1,0 +1,113 @@
+"""A small, seeded, timed training loop for the torch chapters (CPU or GPU automatically).
+
+    hist = fit(model, optimizer, data, loss_fn, epochs=5, batch_size=10)
+    hist["time"], hist["loss"]     # training-only wall-clock seconds, full training loss
+
+Logging (the full-data loss, metrics) is not counted in ``time``; a progress bar
+(tqdm) is shown in notebooks and silenced when ``CI`` or ``OPTLIB_QUIET`` is set.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from typing import Callable, Mapping, Optional
+
+import numpy as np
+import torch
+
+from .torch import device as default_device
+
+__all__ = ["seed_everything", "as_tensors", "fit", "accuracy"]
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; return a torch generator for data shuffling."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def as_tensors(*arrays, device=None):
+    """NumPy arrays to torch tensors on ``device`` (default: :func:`optlib.torch.device`)."""
+    dev = device or default_device()
+    return [torch.as_tensor(a, device=dev) for a in arrays]
+
+
+def _quiet() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("OPTLIB_QUIET"))
+
+
+@torch.no_grad()
+def accuracy(model, X, y) -> float:
+    """Fraction of rows of ``X`` whose arg-max prediction equals the label ``y``."""
+    return (model(X).argmax(dim=1) == y).float().mean().item()
+
+
+def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn: Callable,
+        epochs: int = 1, batch_size: Optional[int] = None, scheduler=None,
+        scheduler_per: str = "epoch", log_every: Optional[int] = None,
+        metrics: Optional[Mapping[str, Callable]] = None, seed: int = 0,
+        progress: Optional[bool] = None, desc: str = "training") -> dict:
+    """Train ``model`` with minibatches of ``(X, y) = data`` drawn without replacement.
+
+    * ``batch_size=None`` is full-batch gradient descent.
+    * ``scheduler`` (e.g. :class:`optlib.torch.ScheduledLR`) is stepped right after the
+      optimizer: once per epoch (``scheduler_per="epoch"``, so epoch e trains with
+      schedule(e)) or after every update (``"update"``).
+    * The full training loss and each ``metrics[name](model)`` are logged at the start,
+      then every ``log_every`` updates (default: once per epoch).
+
+    Returns a dict of lists: ``update``, ``epoch``, ``time`` (training seconds), ``lr``,
+    ``loss`` and one list per metric.
+    """
+    X, y = data
+    n = len(X)
+    bs = n if batch_size is None else batch_size
+    per_epoch = -(-n // bs)
+    log_every = log_every or per_epoch
+    gen = torch.Generator().manual_seed(seed)
+    metrics = dict(metrics or {})
+    hist = {k: [] for k in ("update", "epoch", "time", "lr", "loss", *metrics)}
+    clock = 0.0
+
+    def log(update):
+        with torch.no_grad():
+            hist["loss"].append(loss_fn(model(X), y).item())
+        for name, fn in metrics.items():
+            hist[name].append(float(fn(model)))
+        hist["update"].append(update)
+        hist["epoch"].append(update / per_epoch)
+        hist["time"].append(clock)
+        hist["lr"].append(optimizer.param_groups[0]["lr"])
+
+    if progress is None:
+        progress = not _quiet()
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=epochs * per_epoch, desc=desc, disable=not progress, leave=False)
+    log(0)
+    update = 0
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=gen).to(X.device) if bs < n else None
+        for start in range(0, n, bs):
+            tic = time.perf_counter()
+            idx = order[start:start + bs] if order is not None else slice(None)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None and scheduler_per == "update":
+                scheduler.step()
+            if X.is_cuda:
+                torch.cuda.synchronize()
+            clock += time.perf_counter() - tic
+            update += 1
+            bar.update()
+            if update % log_every == 0:
+                log(update)
+        if scheduler is not None and scheduler_per == "epoch":
+            scheduler.step()
+    bar.close()
+    return hist

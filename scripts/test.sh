@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test of the book, in order; stops at the first failing stage.
+# Run through `make test` (which installs the environment first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPTLIB_QUIET=1 MPLBACKEND=agg PYTHONHASHSEED=0
+
+# pytest exits 5 when it collected nothing: that is a failure here, never a pass.
+run_pytest() {
+  local stage=$1; shift
+  set +e
+  python -m pytest "$@"
+  local rc=$?
+  set -e
+  if [ "$rc" -eq 5 ]; then
+    echo "FAILED: $stage collected no tests (pytest exit 5)" >&2
+    exit 1
+  elif [ "$rc" -ne 0 ]; then
+    echo "FAILED: $stage (pytest exit $rc)" >&2
+    exit "$rc"
+  fi
+}
+
+stage() { printf '\n===== %s =====\n' "$*"; }
+
+stage "1/4 optlib unit tests"
+run_pytest "unit tests" tests -q -m "not browser"
+
+stage "2/4 nbval: every notebook in chapters/"
+run_pytest "nbval" --nbval-lax --nbval-current-env \
+  -o norecursedirs="_build .*" -n 2 --dist loadscope chapters -q
+
+stage "3/4 book build: fresh execution, warnings are errors"
+rm -rf _build/html _build/.doctrees _build/jupyter_execute
+jupyter-book build . --all -W -n --keep-going
+
+stage "4/4 browser test of the built site"
+run_pytest "browser test" tests -q -m browser
+
+echo
+echo "All test stages passed."
