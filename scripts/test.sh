@@ -23,18 +23,21 @@ run_pytest() {
 
 stage() { printf '\n===== %s =====\n' "$*"; }
 
-stage "1/4 optlib unit tests"
-run_pytest "unit tests" tests -q -m "not browser"
+stage "1/5 optlib unit tests"
+run_pytest "unit tests" tests -q -m "not browser and not homework"
 
-stage "2/4 nbval: every notebook in chapters/"
+stage "2/5 nbval: every notebook in chapters/"
 run_pytest "nbval" --nbval-lax --nbval-current-env \
   -o norecursedirs="_build .*" -n 2 --dist loadscope chapters -q
 
-stage "3/4 book build: fresh execution, warnings are errors"
+stage "3/5 homework: every chapter exported with otter-grader, graded solved and unsolved"
+run_pytest "homework" tests -q -m homework -n 2
+
+stage "4/5 book build: fresh execution, warnings are errors"
 rm -rf _build/html _build/.doctrees _build/jupyter_execute
 jupyter-book build . --all -W -n --keep-going
 
-stage "4/4 browser test of the built site"
+stage "5/5 browser test of the built site"
 run_pytest "browser test" tests -q -m browser
 
 echo
