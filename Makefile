@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup book serve lab test clean
+.PHONY: setup book serve lab test homework clean
 
 $(BIN)/jupyter-book: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lab: setup
 ## Every test: optlib unit tests, nbval over every notebook, the -W book build, the browser test.
 test: setup
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/test.sh
+
+## Export chapters as otter-grader assignments into homework/out/ (CHAPTERS="03_gradient_descent ..." or all).
+homework: setup
+	$(BIN)/python -m homework $(CHAPTERS)
 
 clean:
 	rm -rf _build
