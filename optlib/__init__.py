@@ -12,6 +12,7 @@ from . import data, objectives, rules, schedules
 from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, adam, adamw,
                    newton, rmsprop, sgd, sweep, trajectory, yogi)
 from .objectives import Objective
+from .constraints import project_ball, projected_trajectory
 
 __version__ = "0.1.0"
 
@@ -19,5 +20,5 @@ __all__ = [
     "Objective", "data", "objectives", "rules", "schedules",
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
-    "trajectory", "sweep",
+    "trajectory", "sweep", "project_ball", "projected_trajectory",
 ]

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["STYLE", "COLORS", "figure", "curve", "iterates_1d", "contour", "path",
-           "surface", "loss_curves", "schedule_curve"]
+           "surface", "loss_curves", "schedule_curve", "chord", "region"]
 
 #: The book's matplotlib style (applied by :func:`figure`).
 STYLE = {
@@ -127,3 +127,54 @@ def schedule_curve(ax, schedule, steps: int, label=None, color=None, title=None,
     lines = ax.plot(t, schedule(t), label=label, color=color, **kw)
     _finish(ax, title, xlabel, ylabel)
     return lines
+
+
+def chord(ax, objective, a: float, b: float, lam: Optional[float] = None,
+          color=COLORS[0], **kw):
+    r"""The chord of a 1-D objective between ``a`` and ``b`` (convexity pictures).
+
+    With ``lam`` = λ, also mark the point x = λa + (1 − λ)b: on the chord (height
+    λf(a) + (1 − λ)f(b)) and on the curve (height f(x)), joined by a dotted segment,
+    green when the chord lies above the curve there and red when it lies below.
+    """
+    fa, fb = float(objective(a)), float(objective(b))
+    artists = ax.plot([a, b], [fa, fb], "-", color=color, lw=1.4, **kw)
+    artists += ax.plot([a, b], [fa, fb], "o", color=color, ms=5)
+    if lam is not None:
+        x = lam * a + (1 - lam) * b
+        on_chord, on_curve = lam * fa + (1 - lam) * fb, float(objective(x))
+        ok = on_chord >= on_curve - 1e-12
+        gap_color = COLORS[2] if ok else COLORS[3]
+        artists += ax.plot([x, x], [on_curve, on_chord], ":", color=gap_color, lw=2)
+        artists += ax.plot([x], [on_chord], "s", color=color, ms=6)
+        artists += ax.plot([x], [on_curve], "o", mfc="white", mec=gap_color, ms=6, mew=1.5)
+    return artists
+
+
+def region(ax, vertices, segment=None, title=None, color=COLORS[0], n: int = 200):
+    """A planar set (the polygon ``vertices``, shape (k, 2)) with an optional segment.
+
+    ``segment = (a, b)`` draws the segment between the points a and b: green when all of
+    it lies in the set, red (with the points that leave the set marked) otherwise.
+    """
+    from matplotlib.patches import Polygon
+    from matplotlib.path import Path
+
+    vertices = np.asarray(vertices, dtype=float)
+    patch = ax.add_patch(Polygon(vertices, closed=True, facecolor=color, alpha=0.25,
+                                 edgecolor=color, lw=1.5))
+    artists = [patch]
+    if segment is not None:
+        a, b = (np.asarray(p, dtype=float) for p in segment)
+        lam = np.linspace(0.0, 1.0, n)[:, None]
+        pts = lam * a + (1 - lam) * b
+        inside = Path(vertices).contains_points(pts)
+        seg_color = COLORS[2] if inside.all() else COLORS[3]
+        artists += ax.plot(pts[:, 0], pts[:, 1], "-", color=seg_color, lw=1.8)
+        artists += ax.plot(*np.stack([a, b]).T, "o", color=seg_color, ms=5)
+        if not inside.all():
+            artists += ax.plot(pts[~inside, 0], pts[~inside, 1], ".", color=COLORS[3], ms=3)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    _finish(ax, title)
+    return artists
