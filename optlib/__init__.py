@@ -6,9 +6,11 @@ NumPy backend (this namespace), for the 1-D and 2-D pictures::
     path = optlib.trajectory(optlib.sgd(lr=0.2), optlib.objectives.square, x0=10.0, steps=10)
 
 torch backend: ``import optlib.torch as ot`` (real ``torch.optim.Optimizer`` subclasses).
-Schedules: :mod:`optlib.schedules`; plots: :mod:`optlib.plot`.
+Schedules: :mod:`optlib.schedules`; plots: :mod:`optlib.plot`; rates on quadratics:
+:mod:`optlib.theory`.
 """
 from . import data, objectives, rules, schedules
+from . import theory
 from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, adam, adamw,
                    newton, rmsprop, sgd, sweep, trajectory, yogi)
 from .objectives import Objective
@@ -17,7 +19,7 @@ from .constraints import project_ball, projected_trajectory
 __version__ = "0.1.0"
 
 __all__ = [
-    "Objective", "data", "objectives", "rules", "schedules",
+    "Objective", "data", "objectives", "rules", "schedules", "theory",
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
     "trajectory", "sweep", "project_ball", "projected_trajectory",
