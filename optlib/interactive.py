@@ -450,3 +450,38 @@ def live(draw: Callable, setup: Optional[Callable] = None, ncols: int = 1, nrows
     ``axes`` is a flat list of ``nrows * ncols`` matplotlib Axes, each ``size`` inches.
     """
     return LiveFigure(draw, setup=setup, ncols=ncols, nrows=nrows, size=size, **sliders)
+
+
+def benchmark(n: int = 60, seed: int = 0) -> float:
+    """Median response in ms (recompute + redraw + PNG) of a typical 2-D figure.
+
+    The figure: contours of a quadratic, then a 30-step SGD-with-momentum trajectory and a
+    text label for each (lr, momentum) setting.  Run ``python -m optlib.interactive``.
+    """
+    from . import core, objectives, plot
+
+    obj = objectives.quadratic()
+
+    def setup(axes):
+        plot.contour(axes[0], obj, title="SGD with momentum")
+
+    def draw(axes, lr, momentum):
+        traj = core.trajectory(core.sgd(lr, momentum=momentum), obj, (-5, -2), 30)
+        plot.path(axes[0], traj)
+        axes[0].text(0.02, 0.95, f"f = {obj(traj[-1]):.3g}", transform=axes[0].transAxes)
+
+    fig = live(draw, setup=setup, lr=Slider(0.01, 0.6, value=0.3, label="η"),
+               momentum=Slider(0.0, 0.9, value=0.5, steps=20, label="β"))
+    rng = np.random.default_rng(seed)
+    times = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fig.png(lr=rng.uniform(0.01, 0.6), momentum=rng.uniform(0.0, 0.9))
+            times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times))
+
+
+if __name__ == "__main__":
+    print(f"median response (recompute + redraw + PNG): {benchmark():.1f} ms")
