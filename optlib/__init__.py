@@ -12,7 +12,7 @@ Schedules: :mod:`optlib.schedules`; plots: :mod:`optlib.plot`; rates on quadrati
 from . import data, objectives, rules, schedules
 from . import theory
 from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, adam, adamw,
-                   newton, rmsprop, sgd, sweep, trajectory, yogi)
+                   minibatch_trajectory, newton, rmsprop, sgd, sweep, trajectory, yogi)
 from .objectives import Objective
 from .constraints import project_ball, projected_trajectory
 
@@ -22,5 +22,5 @@ __all__ = [
     "Objective", "data", "objectives", "rules", "schedules", "theory",
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
-    "trajectory", "sweep", "project_ball", "projected_trajectory",
+    "trajectory", "sweep", "minibatch_trajectory", "project_ball", "projected_trajectory",
 ]

@@ -19,7 +19,7 @@ from ._validate import validate
 __all__ = [
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
-    "trajectory", "sweep",
+    "trajectory", "sweep", "minibatch_trajectory",
 ]
 
 
@@ -191,3 +191,23 @@ def sweep(make: Callable[..., Optimizer], objective, x0, steps: int, noise=0.0,
     with np.errstate(all="ignore"):
         rows = [x, *_run(opt, objective, x, steps, noise, rng)]
     return np.stack(rows, axis=1)
+
+
+def minibatch_trajectory(opt: Optimizer, objective, x0, batches):
+    """Minibatch SGD on a data-driven objective: update t uses the gradient of
+    ``objective.batch(batches[t])``, the loss on the examples ``batches[t]`` only.
+
+    ``batches`` is a sequence of index arrays, e.g. :func:`optlib.training.batch_order`
+    (the order :func:`optlib.training.fit` draws, so both give the same numbers).
+    Returns the iterates, shape (len(batches) + 1, d); row 0 is ``x0``.
+    """
+    if objective.batch is None:
+        raise ValueError(f"{objective!r} has no minibatches (objective.batch is None)")
+    x = _as_points(x0)
+    state = opt.init(x)
+    rows = [x]
+    for idx in batches:
+        x, state = opt.step(x, objective.batch(idx).grad(x), state)
+        rows.append(x)
+    return np.stack(rows)
+

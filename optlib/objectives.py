@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = [
     "Objective", "square", "cube", "tanh", "exp", "cos", "x_cos", "cosh", "saddle",
-    "quadratic", "ill_conditioned", "rosenbrock",
+    "quadratic", "ill_conditioned", "rosenbrock", "least_squares",
 ]
 
 
@@ -29,6 +29,7 @@ class Objective:
     name: str = "f"
     dim: int = 1
     minimizer: Optional[tuple] = None   # a (global) minimizer when one is known
+    batch: Optional[Callable] = None    # data-driven objectives: idx -> the loss on rows idx
 
     def __call__(self, x):
         return self.f(np.asarray(x, dtype=float))
@@ -115,3 +116,37 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         return _hess2(2 - 4 * b * (x2 - 3 * x1 ** 2), -4 * b * x1, 2 * b + 0 * x1)
 
     return Objective(f, grad, hess, name="Rosenbrock", dim=2, minimizer=(a, a * a))
+
+
+# ------------------------------------------------------- data-driven objectives
+def least_squares(X, y, bias: bool = True) -> Objective:
+    r"""The mean squared loss of a linear model on the data ``(X, y)``.
+
+    f(w) = (1/n) Σ_i (x̃_i·w − y_i)²  with x̃_i = (x_i, 1) when ``bias`` (the bias is the
+    last coordinate of w, as in ``torch.nn.Linear``'s (weight, bias)), else x̃_i = x_i.
+    Gradient (2/n) X̃ᵀ(X̃w − y), Hessian H = (2/n) X̃ᵀX̃ (constant), so gradient descent
+    is stable for 0 < η < 2/λ_max(H).  Points w have shape (..., d) (+1 with the bias).
+    ``objective.batch(idx)`` is the same loss on the rows ``idx`` only: its gradient is
+    the minibatch gradient, an unbiased estimate of the full one.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(len(X))
+    Xt = np.hstack([X, np.ones((len(X), 1))]) if bias else X
+    return _least_squares(Xt, y, exact_minimizer=True)
+
+
+def _least_squares(Xt, y, exact_minimizer=False):
+    n, d = Xt.shape
+    H = 2.0 / n * Xt.T @ Xt
+
+    def residual(w):
+        return np.asarray(w, dtype=float) @ Xt.T - y            # shape (..., n)
+
+    return Objective(
+        lambda w: np.mean(residual(w) ** 2, axis=-1),
+        lambda w: 2.0 / n * residual(w) @ Xt,
+        lambda w: np.broadcast_to(H, np.shape(w)[:-1] + (d, d)),
+        name=f"least squares (n={n})", dim=d,
+        minimizer=tuple(np.linalg.lstsq(Xt, y, rcond=None)[0]) if exact_minimizer else None,
+        batch=lambda idx: _least_squares(Xt[idx], y[idx]))
+

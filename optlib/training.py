@@ -18,7 +18,7 @@ import torch
 
 from .torch import device as default_device
 
-__all__ = ["seed_everything", "as_tensors", "fit", "accuracy"]
+__all__ = ["seed_everything", "as_tensors", "fit", "accuracy", "batch_order"]
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -43,6 +43,23 @@ def _quiet() -> bool:
 def accuracy(model, X, y) -> float:
     """Fraction of rows of ``X`` whose arg-max prediction equals the label ``y``."""
     return (model(X).argmax(dim=1) == y).float().mean().item()
+
+
+def batch_order(n: int, batch_size: Optional[int] = None, epochs: int = 1, seed: int = 0):
+    """The minibatches (NumPy index arrays) that :func:`fit` draws, in its order.
+
+    Each epoch is a fresh seeded permutation of the ``n`` examples cut into batches of
+    ``batch_size`` (the last one may be smaller); ``batch_size=None`` or ``>= n`` gives
+    the whole data set every update.  Feed it to :func:`optlib.minibatch_trajectory` to
+    repeat a torch run with the NumPy backend.
+    """
+    bs = n if batch_size is None else batch_size
+    gen = torch.Generator().manual_seed(seed)
+    batches = []
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=gen).numpy() if bs < n else np.arange(n)
+        batches += [order[start:start + bs] for start in range(0, n, bs)]
+    return batches
 
 
 def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn: Callable,
