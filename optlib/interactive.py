@@ -62,12 +62,7 @@ def _fmt(v) -> str:
     """Short, human label of a slider value."""
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
         return str(v)
-    v = float(v)
-    if v == 0:
-        return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
-        return f"{v:.2e}"
-    return f"{v:.4g}" if abs(v) < 1 else f"{v:.3g}"
+    return f"{float(v):.3g}"
 
 
 class Slider:
