@@ -338,7 +338,11 @@ class LiveFigure:
         names = list(self.sliders)
         frames = []
         colors = 32 if self._bg is not None else 128    # overlays have few colours
-        with mpl.rc_context(STYLE):
+        from .core import DivergenceWarning
+        with mpl.rc_context(STYLE), warnings.catch_warnings():
+            # a diverging setting is part of the picture: no stderr noise on the page
+            warnings.simplefilter("ignore", DivergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
             for vals in self.grid_points():
                 rgba = self._render(vals, overlay=self._bg is not None)
                 frames.append(base64.b64encode(_encode(rgba, "webp", colors)).decode())

@@ -261,3 +261,18 @@ def test_book_config_shows_the_twin_and_loads_nothing_from_a_cdn():
     assert cfg["launch_buttons"]["thebe"] is False
     js = (ROOT / "_static" / "optlib-live.js").read_text()
     assert "optlib-live-data" in js and "http" not in js
+
+
+def test_diverging_settings_make_no_warning_noise_in_the_twin():
+    def setup(axes):
+        plot.contour(axes[0], OBJ)
+
+    def draw(axes, lr):
+        plot.path(axes[0], optlib.trajectory(optlib.sgd(lr), OBJ, (-5, -2), 400))
+
+    fig = live(draw, setup=setup, lr=Slider(0.1, 2.0, value=0.1, steps=3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.html()
+    with pytest.warns(optlib.DivergenceWarning):     # outside the twin it still warns
+        fig.png(lr=2.0)
