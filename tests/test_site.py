@@ -128,6 +128,8 @@ def test_page(server, browser, name):
         if name in ("index", PAGES[1]):
             pytest.fail(f"the front page {html} was not built")
         pytest.skip(f"{name}.html is not in this build (page not written yet)")
+    size = html.stat().st_size
+    assert size < 5e6, f"{name}.html weighs {size / 1e6:.1f} MB (figures included): keep it < 5 MB"
     page, errors, outside = _open(browser, f"{server}/{name}.html")
     try:
         page.wait_for_load_state("networkidle")
