@@ -167,12 +167,15 @@ def test_page(server, browser, name):
                 target = lo if v != lo else hi
                 before = frame.get_attribute("src")
                 out_before = fig.locator("output").nth(j).inner_text()
+                pixels_before = fig.locator(".optlib-live-figure").screenshot()
                 s.fill(str(target))
                 after = frame.get_attribute("src")
                 assert after != before, f"{name}: figure {i} did not change with slider {j}"
                 assert fig.locator("output").nth(j).inner_text() != out_before
                 assert frame.evaluate("img => img.decode().then(() => img.naturalWidth > 0)"), \
                     f"{name}: figure {i}, slider {j}: the new frame does not decode"
+                assert fig.locator(".optlib-live-figure").screenshot() != pixels_before, \
+                    f"{name}: figure {i}, slider {j}: the picture on screen did not change"
                 s.fill(str(v))                        # back to the initial setting
             assert frame.get_attribute("src") == before or sliders.count() > 1
 
