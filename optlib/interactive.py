@@ -85,13 +85,16 @@ class Slider:
                 raise ValueError("Slider(values=[...]) needs at least one value")
             self.numeric = all(isinstance(v, (int, float, np.number)) and
                                not isinstance(v, (bool, np.bool_)) for v in grid)
+            self.integer = self.numeric and all(isinstance(v, (int, np.integer)) for v in grid)
             if self.numeric:
-                grid = [float(v) for v in grid]
+                grid = [int(v) if self.integer else float(v) for v in grid]
                 if any(b <= a for a, b in zip(grid, grid[1:])):
                     raise ValueError("Slider(values=[...]): numbers must be increasing")
         else:
             if min is None or max is None:
                 raise ValueError("Slider needs min and max, or values=[...]")
+            ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                       for v in (min, max)) and not log
             min, max = float(min), float(max)
             if not (math.isfinite(min) and math.isfinite(max)) or max <= min:
                 raise ValueError(f"Slider needs finite min < max, got min={min}, max={max}")
@@ -107,6 +110,10 @@ class Slider:
             # round away float noise so labels and values look like what was asked for
             grid = [float(f"{g:.12g}") for g in grid]
             self.numeric = True
+            # Slider(0, 10, steps=11) gives the ints 0..10 (e.g. a number of steps)
+            self.integer = ints and all(g == round(g) for g in grid)
+            if self.integer:
+                grid = [int(round(g)) for g in grid]
         if len(grid) > MAX_STEPS:
             raise ValueError(f"Slider has {len(grid)} values; at most {MAX_STEPS} are "
                              "allowed (the site precomputes every grid point)")
@@ -144,8 +151,8 @@ class Slider:
             warnings.warn(f"live figure: {name}={value!r} is outside the slider range "
                           f"[{_fmt(self.min)}, {_fmt(self.max)}]; clamped to {_fmt(c)}",
                           UserWarning, stacklevel=3)
-            return c
-        return v
+            v = c
+        return int(v) if self.integer and float(v).is_integer() else v
 
     def nearest(self, value, name: str = "value", warn: bool = True):
         """(index, clamped value) of the grid point nearest to ``value``."""

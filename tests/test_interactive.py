@@ -50,6 +50,19 @@ def test_values_slider_numbers_and_names():
         n.clamp("rmsprop", "opt")
 
 
+def test_integer_sliders_pass_ints_to_draw():
+    s = Slider(0, 10, steps=11)
+    assert s.grid == list(range(11)) and all(type(v) is int for v in s.grid)
+    assert type(Slider(values=[10, 20, 40]).value) is int
+    with pytest.warns(UserWarning, match="clamped to 10"):
+        assert s.clamp(12, "n") == 10 and type(s.clamp(12, "n")) is int
+    assert Slider(1, 3, steps=5).grid == [1.0, 1.5, 2.0, 2.5, 3.0]   # not integral: floats
+    seen = []
+    fig = live(lambda axes, n: seen.append(n), n=Slider(values=[1, 2, 3]))
+    fig.html()
+    assert seen[-3:] == [1, 2, 3] and all(type(n) is int for n in seen)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(min=1.0, max=1.0), "min < max"),
     (dict(min=2.0, max=1.0), "min < max"),
