@@ -56,6 +56,7 @@ MAX_SLIDERS = 2
 MAX_STEPS = 40          # values per slider (the contract says "about 30")
 DPI = 100
 _TITLE_ATTRS = ("title", "_left_title", "_right_title")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _fmt(v) -> str:
@@ -435,8 +436,10 @@ class LiveFigure:
         if _in_kernel():
             try:
                 w = self.widget()
-                bundle["application/vnd.jupyter.widget-view+json"] = {
-                    "model_id": w.model_id, "version_major": 2, "version_minor": 0}
+                view = {"model_id": w.model_id, "version_major": 2, "version_minor": 0}
+                if hasattr(w, "_repr_mimebundle_"):   # ipywidgets' own, when it has one
+                    view = (w._repr_mimebundle_() or {}).get(WIDGET_VIEW, view)
+                bundle[WIDGET_VIEW] = view
             except ImportError:  # no ipywidgets: the HTML twin still works
                 pass
         return bundle
