@@ -64,6 +64,14 @@ class Optimizer:
         wd = self.weight_decay if self.decoupled else 0.0
         return R.apply_step(x, d, self.rate(t), wd), OptState(t + 1, rule_state)
 
+    def step_(self, x, g, state: OptState, work=None, hess=None) -> OptState:
+        """In-place :meth:`step` for large vectors: overwrites ``x`` and the arrays of
+        ``state`` (float NumPy arrays) and returns the next state; the numbers are those of
+        :meth:`step` to the last bit.  ``work``: scratch arrays from
+        ``optlib.inplace.scratch(x)``, reused every step (allocated when omitted)."""
+        from .inplace import step_  # noqa: PLC0415
+        return step_(self, x, g, state, work, hess)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self.lr, **self.hyper}.items())
         return f"optlib.{self.rule.name}({args})"

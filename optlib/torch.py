@@ -95,6 +95,11 @@ class RuleOptimizer(torch.optim.Optimizer):
 
     rule: R.Rule
     decoupled = False  # weight decay: coupled (L2, added to g) unless True (AdamW)
+    fast = True
+    """Use the rule's fast kernel (:data:`FAST_KERNELS`) when it applies: in-place
+    multi-tensor updates, or torch's fused kernel where it computes the same formula.
+    Set ``opt.fast = False`` to run the reference rule of :mod:`optlib.rules` instead;
+    both give the same numbers to round-off (``tests/test_fast_paths.py``)."""
 
     def __init__(self, params, defaults):
         if callable(defaults["lr"]):
@@ -130,6 +135,8 @@ class RuleOptimizer(torch.optim.Optimizer):
         return loss
 
     def _update(self, group, params, t):
+        if self.fast and _fast_update(self, group, params, t):
+            return
         states = [self.state[p] for p in params]
         x = TensorList(params)
         g = TensorList([p.grad for p in params])
@@ -148,6 +155,150 @@ class RuleOptimizer(torch.optim.Optimizer):
                 s[field] = tensor
         for s in states:
             s["step"] = t + 1
+
+
+# ------------------------------------------------------------------------ fast paths
+# The reference path above runs the rule as written: every ``a * b`` allocates a new
+# tensor list, so one Adam step makes ~10 passes over memory.  The kernels below compute
+# the same update (same equations, tested against the rule to round-off in
+# tests/test_fast_paths.py) in place, in as few passes as torch allows: torch's fused
+# one-pass kernels where they compute exactly the rule's formula (Adam, AdamW, AdaGrad with
+# eps outside the root), otherwise in-place ``torch._foreach_*`` ops (the textbook variants,
+# which no fused torch kernel computes).  They run on CPU and CUDA tensors alike.
+_FAST_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _fast_applies(group, params, keys):
+    """One device and one real floating dtype for parameters and dense gradients, and
+    plain-number hyperparameters: the conditions of torch's fused and foreach kernels."""
+    p0 = params[0]
+    if p0.dtype not in _FAST_DTYPES or p0.device.type not in ("cpu", "cuda"):
+        return False
+    for p in params:
+        g = p.grad
+        if (p.dtype != p0.dtype or p.device != p0.device or g.dtype != p0.dtype
+                or g.device != p0.device or g.layout != torch.strided):
+            return False
+    values = [group[k] for k in keys]
+    values += list(values.pop(keys.index("betas"))) if "betas" in keys else []
+    return all(isinstance(v, (int, float)) for v in values)
+
+
+def _coupled(grads, params, wd):
+    """g + wd x (coupled L2 decay) as the rule computes it, leaving p.grad untouched."""
+    return torch._foreach_add(grads, torch._foreach_mul(params, wd)) if wd else grads
+
+
+def _steps(params, t):
+    """Step counts for torch's fused kernels (already incremented, as torch.optim passes them)."""
+    return [torch.full((), float(t + 1), device=params[0].device)] * len(params)
+
+
+def _sgd_fast(group, params, grads, st, t):
+    mu, lr = group["momentum"], group["lr"]
+    grads = _coupled(grads, params, group["weight_decay"])
+    v = st["v"]
+    torch._foreach_mul_(v, mu)
+    torch._foreach_add_(v, grads)                        # (momentum.1) v <- mu v + g
+    d = v
+    if group["nesterov"]:
+        d = torch._foreach_mul(v, mu)
+        torch._foreach_add_(d, grads)                    # (momentum.2) d <- g + mu v
+    torch._foreach_add_(params, d, alpha=-lr)
+
+
+def _adagrad_fast(group, params, grads, st, t):
+    lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+    if not group["eps_inside_sqrt"]:                     # torch's own formula: one fused pass
+        torch._fused_adagrad_(params, grads, st["s"], _steps(params, t), lr=lr, lr_decay=0.0,
+                              weight_decay=wd, eps=eps, maximize=False)
+        return
+    grads = _coupled(grads, params, wd)
+    torch._foreach_addcmul_(st["s"], grads, grads)       # (adagrad.1) s <- s + g^2
+    root = torch._foreach_add(st["s"], eps)
+    torch._foreach_sqrt_(root)                           # sqrt(s + eps)
+    torch._foreach_addcdiv_(params, grads, root, value=-lr)  # (adagrad.2) x <- x - eta d
+
+
+def _rmsprop_fast(group, params, grads, st, t):
+    lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+    grads = _coupled(grads, params, group["weight_decay"])
+    s = st["s"]
+    torch._foreach_mul_(s, alpha)
+    torch._foreach_addcmul_(s, grads, grads, value=1 - alpha)  # (rmsprop.1)
+    if group["eps_inside_sqrt"]:
+        root = torch._foreach_add(s, eps)
+        torch._foreach_sqrt_(root)                       # sqrt(s + eps)
+    else:
+        root = torch._foreach_sqrt(s)
+        torch._foreach_add_(root, eps)                   # sqrt(s) + eps
+    torch._foreach_addcdiv_(params, grads, root, value=-lr)  # (rmsprop.2)
+
+
+def _adadelta_fast(group, params, grads, st, t):
+    lr, rho, eps = group["lr"], group["rho"], group["eps"]
+    grads = _coupled(grads, params, group["weight_decay"])
+    s, delta = st["s"], st["delta"]
+    torch._foreach_mul_(s, rho)
+    torch._foreach_addcmul_(s, grads, grads, value=1 - rho)   # (adadelta.1)
+    root_s = torch._foreach_add(s, eps)
+    torch._foreach_sqrt_(root_s)
+    g_prime = torch._foreach_add(delta, eps)
+    torch._foreach_sqrt_(g_prime)
+    torch._foreach_div_(g_prime, root_s)
+    torch._foreach_mul_(g_prime, grads)                  # (adadelta.2)
+    torch._foreach_mul_(delta, rho)
+    torch._foreach_addcmul_(delta, g_prime, g_prime, value=1 - rho)  # (adadelta.3)
+    torch._foreach_add_(params, g_prime, alpha=-lr)
+
+
+def _adam_fast(group, params, grads, st, t, decoupled=False):
+    (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
+    fused = torch._fused_adamw_ if decoupled else torch._fused_adam_
+    fused(params, grads, st["v"], st["s"], [], _steps(params, t), lr=lr, beta1=beta1,
+          beta2=beta2, weight_decay=group["weight_decay"], eps=eps, amsgrad=False,
+          maximize=False)                                # (adam.1)-(adam.5) in one pass
+
+
+def _yogi_fast(group, params, grads, st, t):
+    (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
+    grads = _coupled(grads, params, group["weight_decay"])
+    v, s = st["v"], st["s"]
+    torch._foreach_lerp_(v, grads, 1 - beta1)            # (adam.1) v <- b1 v + (1 - b1) g
+    g2 = torch._foreach_mul(grads, grads)
+    step = torch._foreach_sub(s, g2)
+    torch._foreach_sign_(step)
+    torch._foreach_mul_(step, g2)
+    torch._foreach_add_(s, step, alpha=-(1 - beta2))     # (yogi.2)
+    c1, c2 = 1 - beta1 ** (t + 1), 1 - beta2 ** (t + 1)
+    root = torch._foreach_sqrt(s)
+    torch._foreach_div_(root, c2 ** 0.5)
+    torch._foreach_add_(root, eps)                       # sqrt(s_hat) + eps  (adam.4)
+    torch._foreach_addcdiv_(params, v, root, value=-lr / c1)  # (adam.3), (adam.5)
+
+
+FAST_KERNELS = {
+    "sgd": _sgd_fast, "adagrad": _adagrad_fast, "rmsprop": _rmsprop_fast,
+    "adadelta": _adadelta_fast, "adam": _adam_fast,
+    "adamw": lambda *a: _adam_fast(*a, decoupled=True), "yogi": _yogi_fast,
+}
+"""rule name -> fast kernel ``(group, params, grads, states, t)``; states maps a field of
+the rule's state to the list of its tensors, which the kernel updates in place."""
+
+
+def _fast_update(opt, group, params, t):
+    """Run the fast kernel of ``opt.rule`` on ``params`` if it applies; True if it ran."""
+    kernel = FAST_KERNELS.get(opt.rule.name)
+    keys = ["lr", "weight_decay", *(k for k in opt.rule.hyper
+                                    if k not in ("nesterov", "eps_inside_sqrt"))]
+    if kernel is None or not _fast_applies(group, params, keys):
+        return False
+    states = [opt.state[p] for p in params]
+    st = {f: [s[f] for s in states] for f in opt.rule.State._fields}
+    kernel(group, params, [p.grad for p in params], st, t)
+    for s in states:
+        s["step"] = t + 1
+    return True
 
 
 class SGD(RuleOptimizer):
