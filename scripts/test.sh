@@ -26,9 +26,9 @@ stage() { printf '\n===== %s =====\n' "$*"; }
 stage "1/5 optlib unit tests"
 run_pytest "unit tests" tests -q -m "not browser and not homework"
 
-stage "2/5 nbval: every notebook in chapters/"
+stage "2/5 nbval: the front page and every notebook in chapters/"
 run_pytest "nbval" --nbval-lax --nbval-current-env \
-  -o norecursedirs="_build .*" -n 2 --dist loadscope chapters -q
+  -o norecursedirs="_build .*" -n 2 --dist loadscope intro.ipynb chapters -q
 
 stage "3/5 homework: every chapter exported with otter-grader, graded solved and unsolved"
 run_pytest "homework" tests -q -m homework -n 2
