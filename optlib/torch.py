@@ -162,8 +162,8 @@ class RuleOptimizer(torch.optim.Optimizer):
 # tensor list, so one Adam step makes ~10 passes over memory.  The kernels below compute
 # the same update (same equations, tested against the rule to round-off in
 # tests/test_fast_paths.py) in place, in as few passes as torch allows: torch's fused
-# one-pass kernels where they compute exactly the rule's formula (Adam, AdamW, AdaGrad with
-# eps outside the root), otherwise in-place ``torch._foreach_*`` ops (the textbook variants,
+# one-pass kernels where they compute exactly the rule's formula (SGD with momentum, Adam,
+# AdamW, AdaGrad with eps outside the root), otherwise in-place ``torch._foreach_*`` ops (the textbook variants,
 # which no fused torch kernel computes).  They run on CPU and CUDA tensors alike.
 _FAST_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
@@ -196,7 +196,12 @@ def _steps(params, t):
 
 def _sgd_fast(group, params, grads, st, t):
     mu, lr = group["momentum"], group["lr"]
-    grads = _coupled(grads, params, group["weight_decay"])
+    if mu:                                               # torch's formula: one fused pass
+        torch._fused_sgd_(params, grads, st["v"], weight_decay=group["weight_decay"],
+                          momentum=mu, lr=lr, dampening=0.0, nesterov=group["nesterov"],
+                          maximize=False, is_first_step=False)   # v starts at 0: v_1 = g
+        return
+    grads = _coupled(grads, params, group["weight_decay"])   # mu = 0: v = g, d = g
     v = st["v"]
     torch._foreach_mul_(v, mu)
     torch._foreach_add_(v, grads)                        # (momentum.1) v <- mu v + g
