@@ -15,6 +15,7 @@ from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, ad
                    minibatch_trajectory, newton, rmsprop, sgd, sweep, trajectory, yogi)
 from .objectives import Objective
 from .constraints import project_ball, projected_trajectory
+from .linesearch import backtracking_trajectory
 
 __version__ = "0.1.0"
 
@@ -23,4 +24,5 @@ __all__ = [
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
     "trajectory", "sweep", "minibatch_trajectory", "project_ball", "projected_trajectory",
+    "backtracking_trajectory",
 ]
