@@ -246,11 +246,9 @@ def _adadelta_fast(group, params, grads, st, t):
     s, delta = st["s"], st["delta"]
     torch._foreach_mul_(s, rho)
     torch._foreach_addcmul_(s, grads, grads, value=1 - rho)   # (adadelta.1)
-    root_s = torch._foreach_add(s, eps)
-    torch._foreach_sqrt_(root_s)
     g_prime = torch._foreach_add(delta, eps)
-    torch._foreach_sqrt_(g_prime)
-    torch._foreach_div_(g_prime, root_s)
+    torch._foreach_div_(g_prime, torch._foreach_add(s, eps))
+    torch._foreach_sqrt_(g_prime)                        # one root: sqrt((D + eps) / (s + eps))
     torch._foreach_mul_(g_prime, grads)                  # (adadelta.2)
     torch._foreach_mul_(delta, rho)
     torch._foreach_addcmul_(delta, g_prime, g_prime, value=1 - rho)  # (adadelta.3)
