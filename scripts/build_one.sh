@@ -4,6 +4,7 @@
 # Output goes to _build/one-<name>/ so that several builds can run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -x .venv/bin/jupyter-book ] && export PATH="$PWD/.venv/bin:$PATH"
 name=$(basename "${1%.*}")
 out="_build/one-$name"
 mkdir -p "$out"
