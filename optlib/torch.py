@@ -166,6 +166,7 @@ class RuleOptimizer(torch.optim.Optimizer):
 # AdamW, AdaGrad with eps outside the root), otherwise in-place ``torch._foreach_*`` ops (the textbook variants,
 # which no fused torch kernel computes).  They run on CPU and CUDA tensors alike.
 _FAST_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+_FUSED_ADAGRAD_DEVICES = ("cpu",)  # elsewhere AdaGrad takes the multi-tensor path
 
 
 def _fast_applies(group, params, keys):
@@ -214,14 +215,19 @@ def _sgd_fast(group, params, grads, st, t):
 
 def _adagrad_fast(group, params, grads, st, t):
     lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
-    if not group["eps_inside_sqrt"]:                     # torch's own formula: one fused pass
+    inside = group["eps_inside_sqrt"]
+    if not inside and params[0].device.type in _FUSED_ADAGRAD_DEVICES:   # torch's formula
         torch._fused_adagrad_(params, grads, st["s"], _steps(params, t), lr=lr, lr_decay=0.0,
                               weight_decay=wd, eps=eps, maximize=False)
         return
     grads = _coupled(grads, params, wd)
     torch._foreach_addcmul_(st["s"], grads, grads)       # (adagrad.1) s <- s + g^2
-    root = torch._foreach_add(st["s"], eps)
-    torch._foreach_sqrt_(root)                           # sqrt(s + eps)
+    if inside:
+        root = torch._foreach_add(st["s"], eps)
+        torch._foreach_sqrt_(root)                       # sqrt(s + eps)
+    else:
+        root = torch._foreach_sqrt(st["s"])
+        torch._foreach_add_(root, eps)                   # sqrt(s) + eps
     torch._foreach_addcdiv_(params, grads, root, value=-lr)  # (adagrad.2) x <- x - eta d
 
 

@@ -183,3 +183,18 @@ def test_sweep_of_many_learning_rates_equals_loop():
     swept = optlib.sweep(optlib.sgd, obj, x0, 30, lr=lrs, momentum=0.5)
     loop = np.stack([optlib.trajectory(optlib.sgd(lr, momentum=0.5), obj, x0, 30) for lr in lrs])
     np.testing.assert_array_equal(swept, loop)
+
+
+
+def test_adagrad_multi_tensor_path_with_eps_outside(monkeypatch):
+    """Where torch's fused AdaGrad is not used (off the CPU), the multi-tensor path runs;
+    here it is forced on the CPU."""
+    monkeypatch.setattr(ot, "_FUSED_ADAGRAD_DEVICES", ())
+    monkeypatch.setattr(torch, "_fused_adagrad_", None)          # must not be called
+    make, kw = CASES["adagrad_out_l2"]
+    model, _, grads_untouched = _torch_run(ot.Adagrad, kw, fast=True)
+    monkeypatch.undo()
+    ref_model, _, _ = _torch_run(ot.Adagrad, kw, fast=False)
+    assert grads_untouched
+    for a, b in zip(ref_model.parameters(), model.parameters()):
+        torch.testing.assert_close(b, a, rtol=1e-12, atol=1e-14)
