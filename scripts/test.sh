@@ -27,11 +27,13 @@ stage "1/5 optlib unit tests"
 run_pytest "unit tests" tests -q -m "not browser and not homework"
 
 stage "2/5 nbval: the front page and every notebook in chapters/"
-run_pytest "nbval" --nbval-lax --nbval-current-env \
+# Two workers on two cores: one math thread each, or OpenMP threads oversubscribe the
+# cores and tiny torch models slow down tens of times.
+OMP_NUM_THREADS=1 run_pytest "nbval" --nbval-lax --nbval-current-env \
   -o norecursedirs="_build .*" -n 2 --dist loadscope intro.ipynb chapters -q
 
 stage "3/5 homework: every chapter exported with otter-grader, graded solved and unsolved"
-run_pytest "homework" tests -q -m homework -n 2
+OMP_NUM_THREADS=1 run_pytest "homework" tests -q -m homework -n 2
 
 stage "4/5 book build: fresh execution, warnings are errors"
 rm -rf _build/html _build/.doctrees _build/jupyter_execute
