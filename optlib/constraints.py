@@ -10,12 +10,11 @@ feasible set :math:`C` with the Euclidean projection
 """
 from __future__ import annotations
 
-import warnings
 from typing import Callable
 
 import numpy as np
 
-from .core import DivergenceWarning, Optimizer, _as_points
+from .core import Optimizer, _as_points, finite_rows
 
 __all__ = ["project_ball", "projected_trajectory"]
 
@@ -47,16 +46,11 @@ def projected_trajectory(opt: Optimizer, objective, x0, steps: int,
     ``project`` the identity this is :func:`optlib.trajectory` without noise.
     """
     x = np.asarray(project(_as_points(x0)), dtype=float)
-    state = opt.init(x)
-    rows = [x]
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
+
+    def iterates(x):
+        state = opt.init(x)
+        for _ in range(steps):
             x, state = opt.step(x, objective.grad(x), state)
-            x = np.asarray(project(x), dtype=float)
-            if not np.all(np.isfinite(x)):
-                warnings.warn(f"{opt!r} diverged at step {t}: the iterate is no longer "
-                              f"finite; returning the {t} finite iterates before it.",
-                              DivergenceWarning, stacklevel=2)
-                break
-            rows.append(x)
-    return np.stack(rows)
+            yield np.asarray(project(x), dtype=float)
+
+    return finite_rows(opt, x, iterates(x), stacklevel=3)

@@ -157,13 +157,22 @@ def trajectory(opt: Optimizer, objective, x0, steps: int, noise=0.0, seed=None):
     """
     x = _as_points(x0)
     rng = np.random.default_rng(seed)
-    rows = [x]
+    return finite_rows(opt, x, _run(opt, objective, x, steps, noise, rng), stacklevel=3)
+
+
+def finite_rows(opt: Optimizer, x0, iterates, stacklevel: int = 2):
+    """Stack ``x0`` and the ``iterates`` up to the first one that is not finite.
+
+    The run has then diverged: one :class:`DivergenceWarning` says at which step, and
+    NumPy's overflow/invalid warnings are silenced while the iterates are computed.
+    """
+    rows = [x0]
     with np.errstate(all="ignore"):
-        for t, x in enumerate(_run(opt, objective, x, steps, noise, rng), start=1):
+        for t, x in enumerate(iterates, start=1):
             if not np.all(np.isfinite(x)):
                 warnings.warn(f"{opt!r} diverged at step {t}: the iterate is no longer "
                               f"finite; returning the {t} finite iterates before it.",
-                              DivergenceWarning, stacklevel=2)
+                              DivergenceWarning, stacklevel=stacklevel)
                 break
             rows.append(x)
     return np.stack(rows)
