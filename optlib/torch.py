@@ -195,6 +195,18 @@ def _steps(params, t):
     return [torch.full((), float(t + 1), device=params[0].device)] * len(params)
 
 
+def _root(s, eps, inside):
+    """sqrt(s + eps) or sqrt(s) + eps, a new tensor list (the two placements of epsilon,
+    as :func:`optlib.rules._scale_by_root` and :func:`optlib.inplace._root`)."""
+    if inside:
+        root = torch._foreach_add(s, eps)
+        torch._foreach_sqrt_(root)
+        return root
+    root = torch._foreach_sqrt(s)
+    torch._foreach_add_(root, eps)
+    return root
+
+
 def _sgd_fast(group, params, grads, st, t):
     mu, lr = group["momentum"], group["lr"]
     if mu:                                               # torch's formula: one fused pass
@@ -222,12 +234,7 @@ def _adagrad_fast(group, params, grads, st, t):
         return
     grads = _coupled(grads, params, wd)
     torch._foreach_addcmul_(st["s"], grads, grads)       # (adagrad.1) s <- s + g^2
-    if inside:
-        root = torch._foreach_add(st["s"], eps)
-        torch._foreach_sqrt_(root)                       # sqrt(s + eps)
-    else:
-        root = torch._foreach_sqrt(st["s"])
-        torch._foreach_add_(root, eps)                   # sqrt(s) + eps
+    root = _root(st["s"], eps, inside)
     torch._foreach_addcdiv_(params, grads, root, value=-lr)  # (adagrad.2) x <- x - eta d
 
 
@@ -237,12 +244,7 @@ def _rmsprop_fast(group, params, grads, st, t):
     s = st["s"]
     torch._foreach_mul_(s, alpha)
     torch._foreach_addcmul_(s, grads, grads, value=1 - alpha)  # (rmsprop.1)
-    if group["eps_inside_sqrt"]:
-        root = torch._foreach_add(s, eps)
-        torch._foreach_sqrt_(root)                       # sqrt(s + eps)
-    else:
-        root = torch._foreach_sqrt(s)
-        torch._foreach_add_(root, eps)                   # sqrt(s) + eps
+    root = _root(s, eps, group["eps_inside_sqrt"])
     torch._foreach_addcdiv_(params, grads, root, value=-lr)  # (rmsprop.2)
 
 
