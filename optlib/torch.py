@@ -163,8 +163,9 @@ class RuleOptimizer(torch.optim.Optimizer):
 # the same update (same equations, tested against the rule to round-off in
 # tests/test_fast_paths.py) in place, in as few passes as torch allows: torch's fused
 # one-pass kernels where they compute exactly the rule's formula (SGD with momentum, Adam,
-# AdamW, AdaGrad with eps outside the root), otherwise in-place ``torch._foreach_*`` ops (the textbook variants,
-# which no fused torch kernel computes).  They run on CPU and CUDA tensors alike.
+# AdamW; AdaGrad with eps outside the root on the CPU only), otherwise in-place
+# ``torch._foreach_*`` ops (the textbook variants, which no fused torch kernel computes).
+# They run on CPU and CUDA tensors alike.
 _FAST_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 _FUSED_ADAGRAD_DEVICES = ("cpu",)  # elsewhere AdaGrad takes the multi-tensor path
 
@@ -214,15 +215,9 @@ def _sgd_fast(group, params, grads, st, t):
                           momentum=mu, lr=lr, dampening=0.0, nesterov=group["nesterov"],
                           maximize=False, is_first_step=False)   # v starts at 0: v_1 = g
         return
-    grads = _coupled(grads, params, group["weight_decay"])   # mu = 0: v = g, d = g
-    v = st["v"]
-    torch._foreach_mul_(v, mu)
-    torch._foreach_add_(v, grads)                        # (momentum.1) v <- mu v + g
-    d = v
-    if group["nesterov"]:
-        d = torch._foreach_mul(v, mu)
-        torch._foreach_add_(d, grads)                    # (momentum.2) d <- g + mu v
-    torch._foreach_add_(params, d, alpha=-lr)
+    grads = _coupled(grads, params, group["weight_decay"])
+    torch._foreach_copy_(st["v"], grads)                 # (momentum.1) with mu = 0: v <- g
+    torch._foreach_add_(params, grads, alpha=-lr)        # (momentum.2) d = g (either way)
 
 
 def _adagrad_fast(group, params, grads, st, t):
