@@ -54,12 +54,20 @@ def batch_order(n: int, batch_size: Optional[int] = None, epochs: int = 1, seed:
     repeat a torch run with the NumPy backend.
     """
     bs = n if batch_size is None else batch_size
-    gen = torch.Generator().manual_seed(seed)
     batches = []
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).numpy() if bs < n else np.arange(n)
+    for order in _epoch_orders(n, bs, epochs, seed):
+        order = order.numpy() if order is not None else np.arange(n)
         batches += [order[start:start + bs] for start in range(0, n, bs)]
     return batches
+
+
+def _epoch_orders(n: int, bs: int, epochs: int, seed: int):
+    """Per epoch, the seeded permutation of the ``n`` examples (a torch tensor), or None
+    when one batch holds them all: the one source of :func:`fit`'s and
+    :func:`batch_order`'s order."""
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        yield torch.randperm(n, generator=gen) if bs < n else None
 
 
 def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn: Callable,
@@ -84,7 +92,6 @@ def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn:
     bs = n if batch_size is None else batch_size
     per_epoch = -(-n // bs)
     log_every = log_every or per_epoch
-    gen = torch.Generator().manual_seed(seed)
     metrics = dict(metrics or {})
     hist = {k: [] for k in ("update", "epoch", "time", "lr", "loss", *metrics)}
     clock = 0.0
@@ -106,8 +113,8 @@ def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn:
     bar = tqdm(total=epochs * per_epoch, desc=desc, disable=not progress, leave=False)
     log(0)
     update = 0
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(X.device) if bs < n else None
+    for order in _epoch_orders(n, bs, epochs, seed):
+        order = order.to(X.device) if order is not None else None
         for start in range(0, n, bs):
             tic = time.perf_counter()
             idx = order[start:start + bs] if order is not None else slice(None)
