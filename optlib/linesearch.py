@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import rules as R
 from .core import _as_points
 
 __all__ = ["backtracking_trajectory"]
@@ -47,7 +48,8 @@ def backtracking_trajectory(objective, x0, steps: int, lr: float = 1.0, shrink: 
         g = np.asarray(objective.grad(x), dtype=float).reshape(x.shape)
         d = g
         if newton:
-            d_newton = np.linalg.solve(objective.hessian(x), g[..., None])[..., 0]
+            d_newton, _ = R.newton(g, R.NoState(), 0, hess=objective.hessian(x),
+                                   diagonal=False)   # d = H^{-1} g, the rule's solve
             if float(g @ d_newton) > 0:          # a descent direction: use it
                 d = d_newton
         eta, f_x, slope = lr, value(x), float(g @ d)
