@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from .core import Optimizer, _as_points, finite_rows
+from .core import Optimizer, _as_points, _run, finite_rows
 
 __all__ = ["project_ball", "projected_trajectory"]
 
@@ -46,11 +46,4 @@ def projected_trajectory(opt: Optimizer, objective, x0, steps: int,
     ``project`` the identity this is :func:`optlib.trajectory` without noise.
     """
     x = np.asarray(project(_as_points(x0)), dtype=float)
-
-    def iterates(x):
-        state = opt.init(x)
-        for _ in range(steps):
-            x, state = opt.step(x, objective.grad(x), state)
-            yield np.asarray(project(x), dtype=float)
-
-    return finite_rows(opt, x, iterates(x), stacklevel=3)
+    return finite_rows(opt, x, _run(opt, objective, x, steps, project=project), stacklevel=3)

@@ -134,8 +134,9 @@ def _as_points(x0):
     return x.reshape(1) if x.ndim == 0 else x
 
 
-def _run(opt: Optimizer, objective, x, steps, noise, rng):
-    """Yield the iterates x_1 .. x_steps (NumPy warnings silenced by the caller)."""
+def _run(opt: Optimizer, objective, x, steps, noise=0.0, rng=None, project=None):
+    """Yield the iterates x_1 .. x_steps (NumPy warnings silenced by the caller);
+    ``project``, when given, maps every iterate back to the feasible set."""
     state = opt.init(x)
     needs_hess = opt.rule.name == "newton"
     for _ in range(steps):
@@ -144,6 +145,8 @@ def _run(opt: Optimizer, objective, x, steps, noise, rng):
             g = g + noise * rng.standard_normal(x.shape)
         hess = objective.hessian(x) if needs_hess else None
         x, state = opt.step(x, g, state, hess=hess)
+        if project is not None:
+            x = np.asarray(project(x), dtype=float)
         yield x
 
 
