@@ -16,9 +16,11 @@ class Dataset(NamedTuple):
     name: str
 
 
-def _split(X, y, test_fraction, seed):
-    idx = np.random.default_rng(seed).permutation(len(X))
-    n_test = int(round(test_fraction * len(X)))
+def _split(n, test_fraction, seed):
+    """Seeded (train, test) index arrays of ``n`` examples, the first ``test_fraction`` of a
+    permutation for the test set."""
+    idx = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(test_fraction * n))
     return idx[n_test:], idx[:n_test]
 
 
@@ -36,7 +38,7 @@ def diabetes(test_fraction: float = 0.0, seed: int = 0) -> Dataset:
     from sklearn.datasets import load_diabetes
 
     X, y = load_diabetes(return_X_y=True)
-    tr, te = _split(X, y, test_fraction, seed)
+    tr, te = _split(len(X), test_fraction, seed)
     X_tr, X_te = _standardise(X[tr], X[te])
     y_tr, y_te = _standardise(y[tr, None], y[te, None])
     f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)
@@ -51,7 +53,7 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    tr, te = _split(X, y, test_fraction, seed)
+    tr, te = _split(len(X), test_fraction, seed)
     X_tr, X_te = _standardise(X[tr], X[te])
     return Dataset(X_tr.astype(np.float32), y[tr].astype(np.int64),
                    X_te.astype(np.float32), y[te].astype(np.int64), "digits")
