@@ -33,7 +33,7 @@ def backtracking_trajectory(objective, x0, steps: int, lr: float = 1.0, shrink: 
     an objective with a Hessian.  After ``max_backtracks`` halvings the last trial is taken.
     """
     if not lr > 0:
-        raise ValueError(f"Invalid learning rate: {lr}")
+        raise ValueError(f"Invalid learning rate: {lr:g}")
     if not 0 < shrink < 1:
         raise ValueError(f"Invalid shrink factor: {shrink} (need 0 < shrink < 1)")
     if not 0 < c < 1:

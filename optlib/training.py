@@ -92,6 +92,8 @@ def fit(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data, loss_fn:
     bs = n if batch_size is None else batch_size
     per_epoch = -(-n // bs)
     log_every = log_every or per_epoch
+    if scheduler_per not in ("epoch", "update"):
+        raise ValueError(f"scheduler_per must be 'epoch' or 'update', got {scheduler_per!r}")
     metrics = dict(metrics or {})
     hist = {k: [] for k in ("update", "epoch", "time", "lr", "loss", *metrics)}
     clock = 0.0

@@ -85,3 +85,11 @@ def test_numpy_minibatch_loop_equals_torch_optim_fit(batch_size, momentum):
     w_torch = np.concatenate([model.weight.detach().numpy().ravel(), model.bias.detach().numpy()])
     np.testing.assert_allclose(path[-1], w_torch, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(f(path), hist["loss"], rtol=1e-12)
+
+
+def test_fit_rejects_unknown_scheduler_timing():
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = (torch.zeros(4, 2), torch.zeros(4, 1))
+    with pytest.raises(ValueError, match="scheduler_per"):
+        fit(model, opt, data, torch.nn.functional.mse_loss, scheduler_per="batch")
