@@ -7,9 +7,10 @@ NumPy backend (this namespace), for the 1-D and 2-D pictures::
 
 torch backend: ``import optlib.torch as ot`` (real ``torch.optim.Optimizer`` subclasses).
 Schedules: :mod:`optlib.schedules`; plots: :mod:`optlib.plot`; rates on quadratics:
-:mod:`optlib.theory`.
+:mod:`optlib.theory`.  Which results are equal to the last bit and which agree to
+round-off (on every CPU): :mod:`optlib.numerics`.
 """
-from . import data, objectives, rules, schedules
+from . import data, numerics, objectives, rules, schedules
 from . import theory
 from .core import (DivergenceWarning, Optimizer, OptState, adadelta, adagrad, adam, adamw,
                    minibatch_trajectory, newton, rmsprop, sgd, sweep, trajectory, yogi)
@@ -20,7 +21,7 @@ from .linesearch import backtracking_trajectory
 __version__ = "0.1.0"
 
 __all__ = [
-    "Objective", "data", "objectives", "rules", "schedules", "theory",
+    "Objective", "data", "numerics", "objectives", "rules", "schedules", "theory",
     "Optimizer", "OptState", "DivergenceWarning",
     "sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi", "newton",
     "trajectory", "sweep", "minibatch_trajectory", "project_ball", "projected_trajectory",

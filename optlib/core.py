@@ -66,8 +66,9 @@ class Optimizer:
 
     def step_(self, x, g, state: OptState, work=None, hess=None) -> OptState:
         """In-place :meth:`step` for large vectors: overwrites ``x`` and the arrays of
-        ``state`` (float NumPy arrays) and returns the next state; the numbers are those of
-        :meth:`step` to the last bit.  ``work``: scratch arrays from
+        ``state`` (float NumPy arrays) and returns the next state; for float64 the numbers
+        are those of :meth:`step` to the last bit (same operations in the same order, see
+        :mod:`optlib.numerics`).  ``work``: scratch arrays from
         ``optlib.inplace.scratch(x)``, reused every step (allocated when omitted)."""
         from .inplace import step_  # noqa: PLC0415
         return step_(self, x, g, state, work, hess)
@@ -190,8 +191,9 @@ def sweep(make: Callable[..., Optimizer], objective, x0, steps: int, noise=0.0,
 
         sweep(optlib.sgd, obj, x0, 100, lr=np.linspace(0.01, 1, 1000))
 
-    returns an array of shape (B, steps + 1, d) with the same numbers as B separate
-    calls of :func:`trajectory` (without noise).  Diverged runs are not cut short:
+    returns an array of shape (B, steps + 1, d) with the numbers of B separate calls
+    of :func:`trajectory` (without noise) to round-off: a batch and a single run are
+    different code paths (see :mod:`optlib.numerics`).  Diverged runs are not cut short:
     their rows become inf/nan, silently.  ``betas`` may be a pair of arrays.
     """
     sizes = {np.size(v) for k, v in hyper.items() if k != "betas" and np.ndim(v) == 1}

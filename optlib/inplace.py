@@ -4,8 +4,10 @@ r"""In-place NumPy updates: :meth:`optlib.Optimizer.step_` for large parameter v
 ``a * b`` makes a new array, so one Adam step on 10 million float64 numbers allocates
 about ten 80 MB temporaries.  The kernels here run the *same* operations in the *same*
 order, but write every intermediate into ``x``, the state arrays or two preallocated
-scratch arrays (NumPy's ``out=``).  IEEE arithmetic does not care where a result is
-stored, so the numbers are identical to the last bit (``tests/test_fast_paths.py``);
+scratch arrays (NumPy's ``out=``).  They use only basic IEEE operations (and the same
+scalar or array powers as the rule), which are correctly rounded in every SIMD loop,
+and IEEE arithmetic does not care where a result is stored, so the numbers are
+identical to the last bit on every CPU (:mod:`optlib.numerics`, ``tests/test_fast_paths.py``);
 only the memory traffic and the page faults of fresh allocations go away.
 
 The comments name the rule's equations, as in :mod:`optlib.rules`.

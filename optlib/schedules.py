@@ -1,7 +1,8 @@
 r"""Learning-rate schedules: pure, closed-form functions of the 0-based update index t.
 
 Each schedule is a small frozen object; call it on an int to get a float, or on a
-NumPy integer array to get an array (vectorized).  No schedule keeps state, so the
+NumPy integer array to get an array of the same shape, element by element through the
+same scalar code (so both agree to the last bit on every CPU).  No schedule keeps state, so the
 rate of update t never depends on how often something else was called.
 
     >>> from optlib import schedules
@@ -10,6 +11,8 @@ rate of update t never depends on how often something else was called.
 """
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,9 +23,17 @@ __all__ = ["Schedule", "constant", "factor", "multi_factor", "piecewise_constant
 
 
 class Schedule:
-    """Base class: subclasses define ``rate(t)`` on float arrays."""
+    """Base class: subclasses define ``rate(t)`` for one int ``t`` with Python's ``math``.
 
-    def rate(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    Calling a schedule on an int returns ``rate(t)``; calling it on an integer array
+    evaluates ``rate`` element by element.  Both go through the same scalar code, so
+    ``s(t) == s(np.arange(T))[t]`` holds to the last bit on every CPU (NumPy's SIMD
+    loops, e.g. its AVX-512 ``power``, are not correctly rounded and would make a
+    vectorized formula differ from the scalar one by an ulp).  Schedules are short
+    (thousands of updates), so the Python loop costs microseconds per value.
+    """
+
+    def rate(self, t: int) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def __call__(self, t):
@@ -31,9 +42,10 @@ class Schedule:
             raise TypeError(f"a schedule takes an integer update index, got {t!r}")
         if np.any(t_arr < 0):
             raise ValueError(f"the update index must be >= 0, got {t!r}")
-        out = np.asarray(self.rate(t_arr.astype(float)), dtype=float)
-        out = np.broadcast_to(out, t_arr.shape)
-        return float(out) if out.ndim == 0 else out.copy()
+        values = [float(self.rate(int(ti))) for ti in t_arr.flat]
+        if t_arr.ndim == 0:
+            return values[0]
+        return np.array(values, dtype=float).reshape(t_arr.shape)
 
 
 @dataclass(frozen=True)
@@ -42,29 +54,32 @@ class constant(Schedule):
     lr: float
 
     def rate(self, t):
-        return self.lr + 0 * t
+        return self.lr
 
 
 @dataclass(frozen=True)
 class factor(Schedule):
-    r"""\eta_t = \max(\eta_{min}, \eta_0 \alpha^t)  (the closed form of \eta_t = \max(\eta_{min}, \alpha \eta_{t-1}))."""
+    r"""\eta_t = \max(\eta_{\min}, \eta_0 \alpha^t), the closed form of \eta_{t+1} = \max(\eta_{\min}, \alpha \eta_t).
+
+    ``factor`` is \alpha, ``min_lr`` is \eta_{\min}.
+    """
     lr0: float
     factor: float
     min_lr: float = 0.0
 
     def rate(self, t):
-        return np.maximum(self.min_lr, self.lr0 * self.factor ** t)
+        return max(self.min_lr, self.lr0 * self.factor ** t)
 
 
 @dataclass(frozen=True)
 class multi_factor(Schedule):
-    r"""\eta_t = \eta_0 \alpha^{k(t)}, k(t) = number of milestones s with s \le t."""
+    r"""\eta_t = \eta_0 \alpha^{k}, k = number of milestones t_i \le t (``steps`` are t_1, t_2, ...)."""
     lr0: float
     steps: Sequence[int]
     factor: float
 
     def rate(self, t):
-        k = np.searchsorted(np.sort(np.asarray(self.steps, dtype=float)), t, side="right")
+        k = bisect.bisect_right(sorted(self.steps), t)   # milestones passed
         return self.lr0 * self.factor ** k
 
 
@@ -81,23 +96,22 @@ class piecewise_constant(Schedule):
             raise ValueError("piecewise_constant boundaries must be increasing")
 
     def rate(self, t):
-        i = np.searchsorted(np.asarray(self.boundaries, dtype=float), t, side="right")
-        return np.asarray(self.values, dtype=float)[i]
+        return self.values[bisect.bisect_right(self.boundaries, t)]
 
 
 @dataclass(frozen=True)
 class exponential(Schedule):
-    r"""\eta_t = \eta_0 e^{-\lambda t}."""
+    r"""\eta_t = \eta_0 e^{-r t}  (``decay`` is r)."""
     lr0: float
     decay: float
 
     def rate(self, t):
-        return self.lr0 * np.exp(-self.decay * t)
+        return self.lr0 * math.exp(-self.decay * t)
 
 
 @dataclass(frozen=True)
 class polynomial(Schedule):
-    r"""\eta_t = \eta_0 (\beta t + 1)^{-\alpha}  (\alpha = 0.5 is the classic convex choice)."""
+    r"""\eta_t = \eta_0 (1 + a t)^{-p}  (``beta`` is a, ``alpha`` is p; p = 0.5 is the classic convex choice)."""
     lr0: float
     beta: float
     alpha: float
@@ -110,9 +124,10 @@ class polynomial(Schedule):
 class cosine(Schedule):
     r"""Cosine decay with optional linear warmup.
 
-    t < w:        \eta_t = \eta_{start} + (\eta_0 - \eta_{start}) t / w
-    w \le t \le T:  \eta_t = \eta_T + (\eta_0 - \eta_T) (1 + \cos(\pi (t - w) / (T - w))) / 2
-    t > T:        \eta_t = \eta_T
+    t < T_w:          \eta_t = \eta_{start} + (\eta_0 - \eta_{start}) t / T_w
+    T_w \le t \le T:  \eta_t = \eta_T + (\eta_0 - \eta_T) (1 + \cos(\pi (t - T_w) / (T - T_w))) / 2
+    t > T:            \eta_t = \eta_T
+    (``total_steps`` is T, ``warmup_steps`` is T_w, ``final_lr`` is \eta_T.)
     """
     lr0: float
     final_lr: float
@@ -126,7 +141,7 @@ class cosine(Schedule):
 
     def rate(self, t):
         w, T = self.warmup_steps, self.total_steps
-        warm = self.warmup_start_lr + (self.lr0 - self.warmup_start_lr) * t / max(w, 1)
-        phase = np.clip((t - w) / (T - w), 0.0, 1.0)
-        decay = self.final_lr + (self.lr0 - self.final_lr) * (1 + np.cos(np.pi * phase)) / 2
-        return np.where(t < w, warm, decay)
+        if t < w:
+            return self.warmup_start_lr + (self.lr0 - self.warmup_start_lr) * t / w
+        phase = min((t - w) / (T - w), 1.0)
+        return self.final_lr + (self.lr0 - self.final_lr) * (1 + math.cos(math.pi * phase)) / 2

@@ -48,8 +48,10 @@ def test_vectorized_matches_scalar(sched, formula):
     t = np.arange(60)
     values = sched(t)
     assert values.shape == (60,)
-    np.testing.assert_allclose(values, [sched(int(i)) for i in t], rtol=0, atol=0)
-    np.testing.assert_allclose(sched(t.reshape(6, 10)), values.reshape(6, 10))
+    # One code path by construction (the array is evaluated through the scalar code), so
+    # bit for bit on every CPU: the second SIMD dispatch of the CI checks it.
+    np.testing.assert_array_equal(values, [sched(int(i)) for i in t])
+    np.testing.assert_array_equal(sched(t.reshape(6, 10)), values.reshape(6, 10))
 
 
 def test_cosine_decreases_from_lr0_to_final_lr():
