@@ -1,17 +1,24 @@
 # Two commands on a fresh machine:  `make book`  and  `make test`  (see README.md).
-PYTHON ?= python3
+# The pinned environment (requirements.txt) is made for Python 3.11: use python3.11 when it
+# is on the PATH, else python3 (checked below); override with `make PYTHON=/path/to/python3.11`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+SUPPORTED_PYTHON := 3.11
 
-.PHONY: setup book serve lab test homework clean
+.PHONY: setup book serve lab test homework clean check-python
 
-$(BIN)/jupyter-book: requirements.txt pyproject.toml
+## Fail at once, in one line, on a Python the pinned requirements were not made for.
+check-python:
+	@$(PYTHON) scripts/check_python.py $(SUPPORTED_PYTHON) $(if $(wildcard $(BIN)/python),$(BIN)/python)
+
+$(BIN)/jupyter-book: requirements.txt pyproject.toml | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	touch $@
 
-setup: $(BIN)/jupyter-book
+setup: check-python $(BIN)/jupyter-book
 
 ## Build the book with fresh execution; open _build/html/index.html or run `make serve`.
 book: setup

@@ -23,14 +23,28 @@ run_pytest() {
 
 stage() { printf '\n===== %s =====\n' "$*"; }
 
-stage "1/5 optlib unit tests"
-run_pytest "unit tests" tests -q -m "not browser and not homework"
+# The numeric stages: unit tests and nbval over every notebook. Two workers on two cores:
+# one math thread each, or OpenMP threads oversubscribe the cores and tiny torch models
+# slow down tens of times.
+numeric_stages() {
+  local label=$1
+  stage "$label: optlib unit tests"
+  run_pytest "unit tests ($label)" tests -q -n 2 -m "not browser and not homework"
+  stage "$label: nbval, the front page and every notebook in chapters/"
+  OMP_NUM_THREADS=1 run_pytest "nbval ($label)" --nbval-lax --nbval-current-env \
+    -o norecursedirs="_build .*" -n 2 --dist loadscope intro.ipynb chapters -q
+}
 
-stage "2/5 nbval: the front page and every notebook in chapters/"
-# Two workers on two cores: one math thread each, or OpenMP threads oversubscribe the
-# cores and tiny torch models slow down tens of times.
-OMP_NUM_THREADS=1 run_pytest "nbval" --nbval-lax --nbval-current-env \
-  -o norecursedirs="_build .*" -n 2 --dist loadscope intro.ipynb chapters -q
+numeric_stages "1/5 best SIMD dispatch for this CPU"
+
+# The same numbers must hold when NumPy runs other loops (optlib/numerics.py): lower the
+# dispatch to NumPy's baseline by disabling every SIMD target this CPU offers above it.
+dispatch=$(python scripts/npy_dispatch.py)
+if [ -n "$dispatch" ]; then
+  NPY_DISABLE_CPU_FEATURES="$dispatch" numeric_stages "2/5 NumPy baseline dispatch (disabled: $dispatch)"
+else
+  stage "2/5 skipped: this CPU offers NumPy no SIMD target above its baseline (one dispatch only)"
+fi
 
 stage "3/5 homework: every chapter exported with otter-grader, graded solved and unsolved"
 OMP_NUM_THREADS=1 run_pytest "homework" tests -q -m homework -n 2
