@@ -121,6 +121,29 @@ def _wait_for_math(page):
         page.evaluate("() => MathJax.startup.promise")
 
 
+def _page_text(html: str) -> str:
+    """The text of a page as a reader sees it (tags removed, entities decoded)."""
+    import html as html_lib
+    import re
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_otter_marker_on_page(name):
+    """Solution code is shown without otter's markers (_ext/otter_markers.py strips them
+    while the notebooks keep them for `python -m homework`). Needs only the built HTML."""
+    import sys
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from otter_markers import MARKER
+    html = SITE / f"{name}.html"
+    if not html.is_file():
+        pytest.skip(f"{name}.html is not in this build")
+    text = _page_text(html.read_text(encoding="utf-8"))
+    found = [text[max(0, m.start() - 60):m.end() + 20] for m in MARKER.finditer(text)]
+    assert not found, f"{name}: otter markers on the page: {found[:3]}"
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page(server, browser, name):
     html = SITE / f"{name}.html"
