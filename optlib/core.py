@@ -131,6 +131,7 @@ globals().update(FACTORIES)
 
 # ------------------------------------------------------------------------- runs
 def _as_points(x0):
+    _real(x0, "the start x0")
     x = np.array(x0, dtype=float)
     return x.reshape(1) if x.ndim == 0 else x
 
