@@ -216,6 +216,7 @@ def sweep(make: Callable[..., Optimizer], objective, x0, steps: int, noise=0.0,
     their rows become inf/nan, silently.  A pair (``betas``) may hold arrays.
     """
     steps = _steps(steps)
+    real("noise", noise, arrays=True)
     spec = getattr(make, "spec", None)
     pairs = ({h.name for h in spec.hyper if isinstance(h.check, Pair)} if spec is not None
              else {k for k, v in hyper.items() if isinstance(v, tuple)})

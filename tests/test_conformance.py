@@ -386,3 +386,25 @@ def test_adamw_is_adam_with_decoupled_decay():
     assert adamw.defaults()["weight_decay"] == 1e-2 and adam.defaults()["weight_decay"] == 0.0
     for backend, kind in (("numpy", "inplace"), ("torch", "foreach"), ("torch", "fused")):
         assert adamw.kernel(backend, kind) is adam.kernel(backend, kind)
+
+
+def test_a_new_kernel_kind_plugs_into_the_specification(monkeypatch):
+    """How a further kind (e.g. compiled torch steps) is added: a runner for the kind in
+    optlib.torch.kernels.RUNNERS and a kernel in the algorithm's specification
+    (optlib.spec.register_kernel); optimizers try it in their fast_kinds order."""
+    from optlib.spec import register_kernel
+    seen = []
+
+    def runner(spec, kernel, group, params, grads, st, t):
+        seen.append(t)
+        return K.run_foreach(spec, kernel, group, params, grads, st, t)
+
+    spec = ALGORITHMS["adam"]
+    monkeypatch.setitem(K.RUNNERS, "custom", runner)
+    monkeypatch.setitem(spec.kernels["torch"], "custom", None)   # removed again afterwards
+    register_kernel("adam", "torch", "custom", spec.kernel("torch", "foreach"))
+    case = CASES["adam_l2"]
+    objective, x0 = OBJECTIVES["least_squares"]
+    got, _ = run_torch(case, objective, x0, STEPS, ("custom",))
+    assert seen == list(range(STEPS))
+    assert_roundoff(got, run(case, NUMPY_STEP, objective, x0), ulps=ROUNDOFF)

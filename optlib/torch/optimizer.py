@@ -47,8 +47,7 @@ class RuleOptimizer(torch.optim.Optimizer):
             out = self.spec.validate(values)
         except (TypeError, ValueError) as err:
             raise type(err)(f"{err}{context}") from None
-        return {k: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                for k, v in out.items()}
+        return {k: _plain(v) for k, v in out.items()}
 
     def add_param_group(self, param_group: dict) -> None:
         """torch's ``add_param_group``, after checking the group's hyperparameters (merged
@@ -134,6 +133,13 @@ class RuleOptimizer(torch.optim.Optimizer):
                 s[field] = tensor
         for s in states:
             s["step"] = t + 1
+
+
+def _plain(v):
+    """Numbers as Python floats (also inside pairs); bools stay bools."""
+    if isinstance(v, tuple):
+        return tuple(_plain(u) for u in v)
+    return v if isinstance(v, bool) else float(v)
 
 
 def optimizer_class(spec: Algorithm) -> type:
