@@ -6,11 +6,13 @@ import pytest
 
 def pytest_report_header(config):
     try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats
+        from numpy._core._multiarray_umath import (__cpu_baseline__, __cpu_dispatch__,
+                                                   __cpu_features__)
     except ImportError:  # pragma: no cover
-        return "numpy SIMD: unknown"
-    on = [k for k in ("AVX512F", "AVX512_SKX", "AVX2", "SSE42") if feats.get(k)]
-    return f"numpy {np.__version__}, CPU features in use: {' '.join(on) or 'baseline'}"
+        return "numpy SIMD dispatch: unknown"
+    found = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    return (f"numpy {np.__version__} SIMD: baseline {' '.join(__cpu_baseline__)}, "
+            f"dispatched {' '.join(found) or 'none'}")
 
 
 @pytest.fixture(autouse=True, scope="session")
