@@ -1,4 +1,4 @@
-"""The NumPy backend: optimizers as (rule, hyperparameters), trajectories and sweeps.
+"""The NumPy backend: optimizers as (specification, hyperparameters), trajectories and sweeps.
 
 The factories (``sgd``, ``adam``, ...) are generated from :mod:`optlib.spec`, one per
 algorithm.  An :class:`Optimizer` is immutable.  ``opt.init(x)`` gives its state,
@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from ._validate import Pair, Real, integer, real
-from .spec import ALGORITHMS, Algorithm
+from .spec import ALGORITHMS, Algorithm, _nonzero
 
 __all__ = ["Optimizer", "OptState", "DivergenceWarning", *ALGORITHMS,
            "trajectory", "sweep", "minibatch_trajectory"]
@@ -143,7 +143,7 @@ def _run(opt: Optimizer, objective, x, steps, noise=0.0, rng=None, project=None)
     needs_hess = opt.spec.needs_hessian
     for _ in range(steps):
         g = objective.grad(x)
-        if np.any(noise):
+        if _nonzero(noise):
             g = g + noise * rng.standard_normal(x.shape)
         hess = objective.hessian(x) if needs_hess else None
         x, state = opt.step(x, g, state, hess=hess)
@@ -183,11 +183,11 @@ def finite_rows(opt: Optimizer, x0, iterates, stacklevel: int = 2):
     with np.errstate(all="ignore"):
         for t, (x, state) in enumerate(iterates, start=1):
             what = None
-            if not np.all(np.isfinite(x)):
+            if not np.isfinite(x).all():
                 what = "the iterate is no longer finite"
             else:
                 bad = [f for f, a in zip(state.rule._fields, state.rule)
-                       if not np.all(np.isfinite(a))]
+                       if not np.isfinite(a).all()]
                 if bad:
                     what = (f"its state ({', '.join(bad)}) is no longer finite, e.g. a "
                             "squared gradient overflowed, which would freeze or break "

@@ -188,7 +188,7 @@ class Algorithm:
 
 
 def _nonzero(v) -> bool:
-    return bool(np.any(v))
+    return v != 0 if isinstance(v, (int, float)) else bool(np.any(v))
 
 
 def decoupled_weight_decay(base: Algorithm, name: str, summary: str, default: float,

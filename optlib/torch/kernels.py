@@ -147,6 +147,9 @@ def _leaky_square_(s, g, decay):
 
 def sgd_foreach(g, st, t, *, momentum, nesterov):
     v = st["v"]
+    if momentum == 0:                                    # plain SGD: one copy, not two passes
+        torch._foreach_copy_(v, g)                       # (momentum.1) v = 0 v + g = g
+        return g                                         # (momentum.2) d = g (either way)
     torch._foreach_mul_(v, momentum)
     torch._foreach_add_(v, g)                            # (momentum.1) v = mu v + g
     if nesterov:
