@@ -7,7 +7,7 @@ order, but write every intermediate into ``x``, the state arrays or two prealloc
 scratch arrays (NumPy's ``out=``).  They use only basic IEEE operations (and the same
 scalar or array powers as the rule), which are correctly rounded in every SIMD loop,
 and IEEE arithmetic does not care where a result is stored, so the numbers are
-identical to the last bit on every CPU (:mod:`optlib.numerics`, ``tests/test_fast_paths.py``);
+identical to the last bit on every CPU (:mod:`optlib.numerics`, ``tests/test_conformance.py``);
 only the memory traffic and the page faults of fresh allocations go away.
 
 The comments name the rule's equations, as in :mod:`optlib.rules`.  A kernel computes

@@ -408,3 +408,45 @@ def test_a_new_kernel_kind_plugs_into_the_specification(monkeypatch):
     got, _ = run_torch(case, objective, x0, STEPS, ("custom",))
     assert seen == list(range(STEPS))
     assert_roundoff(got, run(case, NUMPY_STEP, objective, x0), ulps=ROUNDOFF)
+
+
+def test_an_algorithm_from_one_specification():
+    """What 'adding an algorithm' means: a rule and one Algorithm give a checked NumPy
+    factory and a torch class with the same defaults, and both backends run the rule."""
+    from typing import NamedTuple
+
+    from optlib import rules
+    from optlib.core import _factory
+    from optlib.spec import Algorithm, Hyper, lr, weight_decay
+    from optlib.torch.optimizer import optimizer_class
+    from optlib._validate import Real
+
+    class SignState(NamedTuple):
+        v: object
+
+    def signum(g, state, t, *, momentum):             # sign of a momentum average
+        v = momentum * state.v + (1 - momentum) * g
+        return rules.sign(v), SignState(v)
+
+    spec = Algorithm("signum", "Signum: x <- x - eta sign(v).", signum, SignState,
+                     (lr(torch=1e-3), Hyper("momentum", 0.9, Real("momentum value", 0, 1)),
+                      weight_decay()), torch_class="Signum")
+    make, cls = _factory(spec), optimizer_class(spec)
+    assert str(inspect.signature(make)) == "(lr, momentum=0.9, weight_decay=0.0)"
+    assert str(inspect.signature(cls)) == "(params, lr=0.001, momentum=0.9, weight_decay=0.0)"
+    with pytest.raises(ValueError, match="Invalid momentum value: 1.5"):
+        make(0.1, momentum=1.5)
+    with pytest.raises(ValueError, match="Invalid momentum value: 1.5"):
+        cls([torch.zeros(1, requires_grad=True)], momentum=1.5)
+    objective, x0 = OBJECTIVES["ill_conditioned"]
+    opt = make(0.1, weight_decay=0.01)
+    x, state = x0, opt.init(x0)
+    p = torch.tensor(x0, requires_grad=True)
+    topt = cls([p], lr=0.1, weight_decay=0.01)
+    for _ in range(5):
+        g = objective.grad(x)
+        x, state = opt.step(x, g, state)
+        p.grad = torch.from_numpy(objective.grad(p.detach().numpy()))
+        topt.step()
+    assert_roundoff(p.detach().numpy(), x)
+    assert np.abs(x - x0).max() > 0.1
