@@ -7,16 +7,22 @@ order, but write every intermediate into ``x``, the state arrays or two prealloc
 scratch arrays (NumPy's ``out=``).  They use only basic IEEE operations (and the same
 scalar or array powers as the rule), which are correctly rounded in every SIMD loop,
 and IEEE arithmetic does not care where a result is stored, so the numbers are
-identical to the last bit on every CPU (:mod:`optlib.numerics`, ``tests/test_fast_paths.py``);
+identical to the last bit on every CPU (:mod:`optlib.numerics`, ``tests/test_conformance.py``);
 only the memory traffic and the page faults of fresh allocations go away.
 
-The comments name the rule's equations, as in :mod:`optlib.rules`.
+The comments name the rule's equations, as in :mod:`optlib.rules`.  A kernel computes
+the rule's direction only, ``kernel(g, rule_state, t, a, b, **hyper) -> d`` (d is a view
+of a scratch or state array), and is registered as the ``"inplace"`` kernel of the
+algorithm's specification (:mod:`optlib.spec`); the composition around it (coupled
+decay, step, decoupled decay) is :func:`_update`, written once.  An algorithm without an
+in-place kernel (Newton) falls back to ``opt.step``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KERNELS", "CHUNK", "scratch", "step_"]
+__all__ = ["CHUNK", "scratch", "step_", "sgd_", "adagrad_", "rmsprop_", "adadelta_", "adam_",
+           "yogi_"]
 
 
 def scratch(x, n=3):
@@ -35,7 +41,7 @@ def _root(s, eps, inside, a):
     return np.add(a, eps, out=a)
 
 
-def _sgd(g, st, t, a, b, *, momentum, nesterov):
+def sgd_(g, st, t, a, b, *, momentum, nesterov):
     v = st.v
     np.multiply(v, momentum, out=v)
     np.add(v, g, out=v)                              # (momentum.1) v = mu v + g
@@ -45,7 +51,7 @@ def _sgd(g, st, t, a, b, *, momentum, nesterov):
     return np.add(g, a, out=a)                       # (momentum.2) d = g + mu v
 
 
-def _adagrad(g, st, t, a, b, *, eps, eps_inside_sqrt):
+def adagrad_(g, st, t, a, b, *, eps, eps_inside_sqrt):
     np.multiply(g, g, out=a)
     np.add(st.s, a, out=st.s)                        # (adagrad.1) s = s + g^2
     return np.divide(g, _root(st.s, eps, eps_inside_sqrt, a), out=a)   # (adagrad.2)
@@ -59,12 +65,12 @@ def _leaky_square(s, g, decay, a):
     return np.add(s, a, out=s)
 
 
-def _rmsprop(g, st, t, a, b, *, alpha, eps, eps_inside_sqrt):
+def rmsprop_(g, st, t, a, b, *, alpha, eps, eps_inside_sqrt):
     _leaky_square(st.s, g, alpha, a)                 # (rmsprop.1)
     return np.divide(g, _root(st.s, eps, eps_inside_sqrt, a), out=a)   # (rmsprop.2)
 
 
-def _adadelta(g, st, t, a, b, *, rho, eps):
+def adadelta_(g, st, t, a, b, *, rho, eps):
     _leaky_square(st.s, g, rho, a)                   # (adadelta.1)
     np.sqrt(np.add(st.delta, eps, out=a), out=a)
     np.sqrt(np.add(st.s, eps, out=b), out=b)
@@ -88,14 +94,14 @@ def _first_moment(v, g, beta1, a):
     np.add(v, a, out=v)                              # (adam.1)
 
 
-def _adam(g, st, t, a, b, *, betas, eps):
+def adam_(g, st, t, a, b, *, betas, eps):
     beta1, beta2 = betas
     _first_moment(st.v, g, beta1, a)                 # (adam.1)
     _leaky_square(st.s, g, beta2, a)                 # (adam.2)
     return _adam_tail(st, t, a, b, beta1, beta2, eps)
 
 
-def _yogi(g, st, t, a, b, *, betas, eps):
+def yogi_(g, st, t, a, b, *, betas, eps):
     beta1, beta2 = betas
     g2 = np.multiply(g, g, out=b)
     _first_moment(st.v, g, beta1, a)                 # (adam.1)
@@ -106,28 +112,25 @@ def _yogi(g, st, t, a, b, *, betas, eps):
     return _adam_tail(st, t, a, b, beta1, beta2, eps)
 
 
-KERNELS = {"sgd": _sgd, "adagrad": _adagrad, "rmsprop": _rmsprop, "adadelta": _adadelta,
-           "adam": _adam, "adamw": _adam, "yogi": _yogi}
-"""rule name -> in-place kernel ``(g, rule_state, t, a, b, **hyper) -> d`` (d is a view of
-a scratch or state array); rules without one (Newton) fall back to ``opt.step``."""
-
-
 CHUNK = 1 << 14
 """Elements per block: large updates run block by block, so the intermediates of a block
 (a few 128 kB scratch arrays) stay in the CPU cache and only x, g and the state cross
 the memory bus.  Blocking changes no number: every operation is element-wise."""
 
 
-def _update(opt, x, g, rule_state, t, a, b, c):
-    """x <- x - eta_t d_t (+ decay) in place, d_t by the rule's kernel (the order of
-    :meth:`optlib.Optimizer.step` and :func:`optlib.rules.apply_step`)."""
+def _update(opt, kernel, x, g, rule_state, t, a, b, c):
+    """One update in place, in the order of :meth:`optlib.spec.Algorithm.reference_step`:
+    [coupled decay] -> the rule's in-place kernel -> the step (with decoupled decay)."""
     wd = opt.weight_decay
     if not opt.decoupled and np.any(wd):
-        g = np.add(g, np.multiply(x, wd, out=c), out=c)   # coupled L2: g + wd x
-    d = KERNELS[opt.rule.name](g, rule_state, t, a, b, **opt.hyper)
-    lr = opt.rate(t)
-    wd = wd if opt.decoupled else 0.0
-    if np.ndim(wd) == 0 and wd == 0:                      # apply_step: x - lr d
+        g = np.add(g, np.multiply(x, wd, out=c), out=c)   # add_weight_decay: g + wd x
+    d = kernel(g, rule_state, t, a, b, **opt.hyper)
+    _apply_step_(x, d, opt.rate(t), wd if opt.decoupled else 0.0, b)
+
+
+def _apply_step_(x, d, lr, wd, b):
+    """:func:`optlib.rules.apply_step` in place: x <- x - lr (d + wd x), the same operations."""
+    if np.ndim(wd) == 0 and wd == 0:                      # x - lr d
         np.multiply(d, lr, out=b)
     else:                                                 # x - lr (d + wd x)
         np.multiply(x, wd, out=b)
@@ -138,18 +141,20 @@ def _update(opt, x, g, rule_state, t, a, b, c):
 
 def _blockable(opt, x, g, state):
     """Every hyperparameter a scalar and every array C-contiguous with x's shape."""
-    scalars = [opt.rate(state.t), opt.weight_decay, *opt.hyper.values()]
-    scalars += list(opt.hyper.get("betas", ()))
+    scalars = [opt.rate(state.t), opt.weight_decay]
+    for v in opt.hyper.values():
+        scalars += list(v) if isinstance(v, tuple) else [v]
     return (x.size > CHUNK and np.shape(g) == x.shape and x.flags.c_contiguous
-            and all(np.ndim(v) == 0 for v in scalars if not isinstance(v, tuple))
+            and all(np.ndim(v) == 0 for v in scalars)
             and all(arr.shape == x.shape and arr.flags.c_contiguous for arr in state.rule))
 
 
 def step_(opt, x, g, state, work=None, hess=None):
     """The body of :meth:`optlib.Optimizer.step_` (see there)."""
     from .core import OptState  # noqa: PLC0415 (core imports this module)
-    if (opt.rule.name not in KERNELS or not isinstance(x, np.ndarray)
-            or not x.flags.writeable or x.dtype.kind != "f"):
+    kernel = opt.spec.kernel("numpy", "inplace")
+    if (kernel is None or not isinstance(x, np.ndarray) or not x.flags.writeable
+            or x.dtype.kind != "f" or np.iscomplexobj(g)):
         x_next, new = opt.step(x, g, state, hess=hess)
         np.copyto(x, x_next)
         for old, arr in zip(state.rule, new.rule):
@@ -162,9 +167,9 @@ def step_(opt, x, g, state, work=None, hess=None):
         for i in range(0, x.size, CHUNK):
             j = min(i + CHUNK, x.size)
             m = j - i
-            _update(opt, flat[0][i:j], flat[1][i:j], type(state.rule)(*(r[i:j] for r in rule)),
-                    state.t, a[:m], b[:m], c[:m])
+            _update(opt, kernel, flat[0][i:j], flat[1][i:j],
+                    type(state.rule)(*(r[i:j] for r in rule)), state.t, a[:m], b[:m], c[:m])
     else:
         a, b, c = work if work is not None else scratch(x)
-        _update(opt, x, g, state.rule, state.t, a, b, c)
+        _update(opt, kernel, x, g, state.rule, state.t, a, b, c)
     return OptState(state.t + 1, state.rule)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rules as R
+from ._validate import integer
 from .core import _as_points
 
 __all__ = ["backtracking_trajectory"]
@@ -32,6 +33,8 @@ def backtracking_trajectory(objective, x0, steps: int, lr: float = 1.0, shrink: 
     and the accepted step size eta_t of each step, shape (steps,).  ``newton=True`` needs
     an objective with a Hessian.  After ``max_backtracks`` halvings the last trial is taken.
     """
+    integer("number of steps", steps)
+    integer("max_backtracks", max_backtracks)
     if not lr > 0:
         raise ValueError(f"Invalid learning rate: {lr:g}")
     if not 0 < shrink < 1:

@@ -23,15 +23,21 @@ runs on
 Each line carries the number of the equation it computes in the book's chapters,
 with the same symbols: ``v`` momentum / first moment, ``s`` second moment,
 ``delta`` Adadelta's running average of squared updates.
+
+Weight decay is one of two small steps composed around a rule: *coupled* (L2) decay
+:func:`add_weight_decay` changes the gradient before the rule, *decoupled* decay (AdamW)
+is the ``weight_decay`` of :func:`apply_step`.  Which algorithm uses which, its
+hyperparameters, defaults and checks, and its fast kernels are listed in
+:mod:`optlib.spec`.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 __all__ = [
-    "Rule", "RULES", "sqrt", "sign", "apply_step",
+    "sqrt", "sign", "add_weight_decay", "apply_step",
     "MomentumState", "SquareState", "AdadeltaState", "AdamState", "NoState",
 ]
 
@@ -152,7 +158,16 @@ def newton(g, state: NoState, t, *, hess, diagonal):
     return np.linalg.solve(hess, g[..., None])[..., 0], state
 
 
-# ------------------------------------------------------------------- the one step
+# ------------------------------------------------------------ around the rule
+def add_weight_decay(g, x, weight_decay):
+    r"""g_t + \lambda x_t: coupled (L2) weight decay, the gradient of f + (\lambda/2)||x||^2.
+
+    It runs before the rule, so the decay goes through the rule's statistics
+    (``weight_decay`` of torch.optim's SGD, Adam, ...).
+    """
+    return g + weight_decay * x
+
+
 def apply_step(x, d, lr, weight_decay=0.0):
     r"""x_{t+1} = x_t - \eta_t (d_t + \lambda x_t): sign and learning rate live here only.
 
@@ -162,24 +177,3 @@ def apply_step(x, d, lr, weight_decay=0.0):
     if np.ndim(weight_decay) == 0 and weight_decay == 0:
         return x - lr * d
     return x - lr * (d + weight_decay * x)
-
-
-class Rule(NamedTuple):
-    """An update rule: its pure ``direction`` function, its state type and hyperparameters."""
-
-    name: str
-    direction: Callable
-    State: type
-    hyper: tuple  # names of the keyword hyperparameters of ``direction``
-
-
-RULES = {
-    "sgd": Rule("sgd", sgd, MomentumState, ("momentum", "nesterov")),
-    "adagrad": Rule("adagrad", adagrad, SquareState, ("eps", "eps_inside_sqrt")),
-    "rmsprop": Rule("rmsprop", rmsprop, SquareState, ("alpha", "eps", "eps_inside_sqrt")),
-    "adadelta": Rule("adadelta", adadelta, AdadeltaState, ("rho", "eps")),
-    "adam": Rule("adam", adam, AdamState, ("betas", "eps")),
-    "adamw": Rule("adamw", adam, AdamState, ("betas", "eps")),
-    "yogi": Rule("yogi", yogi, AdamState, ("betas", "eps")),
-    "newton": Rule("newton", newton, NoState, ("diagonal",)),
-}

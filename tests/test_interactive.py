@@ -1,4 +1,5 @@
-"""optlib.interactive: slider grids, clamping, the precomputed HTML twin, the kernel widget."""
+"""optlib.interactive: slider grids (validated), snapping, consistency of values, labels and
+image, the precomputed HTML twin and its contract with the script, the kernel widget."""
 import base64
 import json
 import re
@@ -13,6 +14,7 @@ import optlib
 from optlib import objectives, plot
 from optlib import interactive as I
 from optlib.interactive import LiveFigure, Slider, live
+from optlib.interactive import contract, widget
 
 ROOT = Path(__file__).resolve().parents[1]
 OBJ = objectives.quadratic()
@@ -31,8 +33,10 @@ def test_linear_grid_and_default_value():
 def test_log_grid_is_geometric():
     s = Slider(1e-3, 1.0, steps=4, log=True)
     assert np.allclose(s.grid, [1e-3, 1e-2, 1e-1, 1.0])
-    assert s.nearest(0.02)[0] == 1                    # nearest in log space: 0.01, not 0.1
-    assert s.nearest(0.05)[0] == 2
+    with pytest.warns(UserWarning, match="snapped to the nearest one, 0.01"):
+        assert s.snap(0.02) == (1, 0.01)              # nearest in log space: 0.01, not 0.1
+    with pytest.warns(UserWarning, match="snapped"):
+        assert s.snap(0.05)[0] == 2
 
 
 def test_initial_value_snaps_to_the_grid():
@@ -47,7 +51,7 @@ def test_values_slider_numbers_and_names():
     n = Slider(values=["sgd", "adam"], value="adam", label="optimizer")
     assert not n.numeric and n.value == "adam" and n.labels() == ["sgd", "adam"]
     with pytest.raises(ValueError, match="not one of"):
-        n.clamp("rmsprop", "opt")
+        n.snap("rmsprop", "opt")
 
 
 def test_integer_sliders_pass_ints_to_draw():
@@ -55,7 +59,7 @@ def test_integer_sliders_pass_ints_to_draw():
     assert s.grid == list(range(11)) and all(type(v) is int for v in s.grid)
     assert type(Slider(values=[10, 20, 40]).value) is int
     with pytest.warns(UserWarning, match="clamped to 10"):
-        assert s.clamp(12, "n") == 10 and type(s.clamp(12, "n")) is int
+        assert s.snap(12, "n") == (10, 10) and type(s.snap(12, "n")[1]) is int
     assert Slider(1, 3, steps=5).grid == [1.0, 1.5, 2.0, 2.5, 3.0]   # not integral: floats
     seen = []
     fig = live(lambda axes, n: seen.append(n), n=Slider(values=[1, 2, 3]))
@@ -79,18 +83,41 @@ def test_bad_slider_arguments_raise(kwargs, message):
         Slider(**kwargs)
 
 
-def test_clamp_warns_with_a_clear_message():
+def test_snap_warns_with_a_clear_message():
     s = Slider(0.01, 1.0, label="η")
     with pytest.warns(UserWarning, match=r"lr=5\.0 is outside the slider range \[0\.01, 1\]; "
                                          r"clamped to 1"):
-        assert s.clamp(5.0, "lr") == 1.0
+        assert s.snap(5.0, "lr")[1] == 1.0
     with pytest.warns(UserWarning, match="clamped to 0.01"):
-        assert s.clamp(-3, "lr") == 0.01
+        assert s.snap(-3, "lr")[1] == 0.01
     with warnings.catch_warnings():
-        warnings.simplefilter("error")                # inside the range: silent and exact
-        assert s.clamp(0.2, "lr") == 0.2
+        warnings.simplefilter("error")                # a grid value: silent and exact
+        assert s.snap(s.grid[5], "lr") == (5, s.grid[5])
+        assert s.snap(0.2575 + 1e-13, "lr") == (6, 0.2575)  # rounding noise is on the grid
     with pytest.warns(UserWarning, match="outside the slider range"):
         assert Slider(0.0, 1.0, value=7.0).value == 1.0
+
+
+# ------------------------------------------------------------------ grids are validated
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: Slider(0, 1, value=float("nan")), ValueError, "finite"),
+    (lambda: Slider(0, 1, value="a"), TypeError, "real number"),
+    (lambda: Slider(values=[0.1, float("nan"), 0.3]), ValueError, "finite"),
+    (lambda: Slider(values=[0.1, float("inf")]), ValueError, "finite"),
+    (lambda: Slider(values=["a", "a"]), ValueError, "distinct"),
+    (lambda: Slider(values="abc"), TypeError, "list of values"),
+    (lambda: Slider(values=[1, 1, 1, 1, 1]), ValueError, "increasing"),
+    (lambda: Slider(1.0, 1.0 + 1e-13, steps=5), ValueError, "too close"),
+    (lambda: Slider(0, 1, steps=2.7), TypeError, "integer"),
+    (lambda: Slider(0, 1, steps=True), TypeError, "integer"),
+    (lambda: Slider("0", "1"), TypeError, "real number"),
+    (lambda: Slider(True, 2), TypeError, "real number"),
+    (lambda: Slider(0, 1, log="yes"), TypeError, "True or False"),
+    (lambda: Slider(0, 1, label=3), TypeError, "string"),
+])
+def test_bad_grids_and_values_are_rejected(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
 # ------------------------------------------------------------------ LiveFigure
@@ -120,16 +147,87 @@ def test_live_rejects_bad_slider_sets():
         live(lambda axes, a: None, a=(0, 1))
 
 
-def test_values_and_update_clamp_with_warning():
-    fig, _ = _make()
+def test_values_and_update_snap_with_warning():
+    fig, calls = _make()
     assert fig.values == {"lr": pytest.approx(0.225), "momentum": pytest.approx(0.6)}
-    fig.update(lr=0.1)
-    assert fig.values["lr"] == 0.1                    # off-grid values are kept exactly
+    with pytest.warns(UserWarning, match="snapped to the nearest one, 0.138"):
+        fig.update(lr=0.1)
+    assert fig.values["lr"] == 0.1375 and calls[-1][0] == 0.1375   # drawn = value = grid
     with pytest.warns(UserWarning, match=r"momentum=1\.5 is outside the slider range"):
         fig.update(momentum=1.5)
     assert fig.values["momentum"] == 0.9
     with pytest.raises(KeyError, match="no slider 'beta'"):
         fig.update(beta=0.5)
+    with pytest.raises(ValueError, match="finite"):
+        fig.update(lr=float("nan"))
+    assert fig.values == {"lr": 0.1375, "momentum": 0.9}
+
+
+def _labels_in_html(html):
+    return re.findall(r"<output>(.*?)</output>", html)
+
+
+def test_image_label_and_values_agree_after_an_off_grid_update():
+    """update(lr=0.37) on a 5-value grid: the figure draws the grid value its label shows."""
+    seen = []
+
+    def draw(axes, lr):
+        seen.append(lr)
+        axes[0].plot([0, 1], [0, lr])
+
+    fig = live(draw, setup=lambda axes: axes[0].set_ylim(0, 1),
+               lr=Slider(0.0, 1.0, value=0.5, steps=5))
+    with pytest.warns(UserWarning, match="snapped"):
+        fig.update(lr=0.37)
+    assert fig.values["lr"] == 0.25 and seen[-1] == 0.25
+    assert _labels_in_html(fig.html()) == ["0.25"]        # the twin starts at the drawn value
+    assert fig.png() == fig.png(lr=0.25)
+
+
+def test_integer_slider_never_passes_a_fraction_to_draw():
+    seen = []
+    fig = live(lambda axes, n: seen.append(n), n=Slider(0, 10, steps=11))
+    with pytest.warns(UserWarning, match="snapped"):
+        fig.update(n=3.5)
+    assert seen[-1] in (3, 4) and type(seen[-1]) is int and fig.values["n"] == seen[-1]
+
+
+def test_a_failing_draw_leaves_the_figure_as_it_was():
+    def draw(axes, a):
+        axes[0].plot([0, 1], [0, a])
+        if a > 0.6:
+            raise RuntimeError("no picture for this a")
+
+    fig = live(draw, setup=lambda axes: axes[0].set_ylim(0, 1),
+               a=Slider(0.1, 0.9, value=0.5, steps=5))
+    good = fig.png()
+    n_children = len(fig.axes[0].get_children())
+    with pytest.raises(RuntimeError, match="no picture"):
+        fig.update(a=0.9)
+    assert fig.values == {"a": 0.5}                       # the previous good state
+    assert len(fig.axes[0].get_children()) == n_children  # nothing left behind
+    assert fig.png() == good                              # and later renders still work
+    fig.update(a=0.3)
+    assert fig.values == {"a": 0.3}
+
+
+def test_a_failing_draw_in_the_widget_moves_the_slider_back(monkeypatch):
+    monkeypatch.setattr(widget, "in_kernel", lambda: True)
+
+    def draw(axes, a):
+        if a > 0.6:
+            raise RuntimeError("no picture")
+        axes[0].plot([0, 1], [0, a])
+
+    fig = live(draw, setup=lambda axes: axes[0].set_ylim(0, 1),
+               a=Slider(0.1, 0.9, value=0.5, steps=5))
+    fig.widget()
+    old = fig._image.value
+    with pytest.raises(RuntimeError):
+        fig._sliders_w["a"].value = 4
+    assert fig._sliders_w["a"].value == 2 and fig.values == {"a": 0.5}
+    assert fig._image.value == old
+    fig.widget().close()
 
 
 def test_grid_precomputation_calls_draw_once_per_grid_point():
@@ -138,7 +236,7 @@ def test_grid_precomputation_calls_draw_once_per_grid_point():
     html = fig.html()
     expected = [(a, b) for a in fig.sliders["lr"].grid for b in fig.sliders["momentum"].grid]
     assert calls == expected                          # row-major: the last slider fastest
-    assert fig.html() is html and len(calls) == 20   # cached: no second precomputation
+    assert fig.html() == html and len(calls) == 20   # cached: no second precomputation
     data = json.loads(re.search(r'class="optlib-live-data">(.*?)</script>', html).group(1))
     assert len(data["frames"]) == 20
     assert [s["labels"] for s in data["sliders"]] == [fig.sliders["lr"].labels(),
@@ -178,12 +276,12 @@ def test_repeated_rendering_leaves_the_figure_unchanged():
     fig, _ = _make()
     n_children = [len(ax.get_children()) for ax in fig.axes]
     lims = [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
-    a = fig.png(lr=0.1, momentum=0.3)
+    a = fig.png(lr=0.1375, momentum=0.3)
     fig.html()
     assert [len(ax.get_children()) for ax in fig.axes] == n_children
     assert [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes] == lims
-    assert fig.png(lr=0.1, momentum=0.3) == a         # deterministic
-    assert fig.png(lr=0.3, momentum=0.3) != a
+    assert fig.png(lr=0.1375, momentum=0.3) == a      # deterministic
+    assert fig.png(lr=0.3125, momentum=0.3) != a
 
 
 def test_no_pyplot_figures_are_left_behind():
@@ -198,7 +296,7 @@ def test_without_setup_every_setting_redraws_everything():
     fig, calls = _make(steps=(3, 2), with_setup=False)
     html = fig.html()
     assert "optlib-live-bg" not in html and len(calls) == 6
-    assert fig.png(lr=0.1) != fig.png(lr=0.3)
+    assert fig.png(lr=0.05) != fig.png(lr=0.225)
 
 
 def test_draw_may_set_a_dynamic_title():
@@ -237,7 +335,7 @@ def test_mime_bundle_outside_a_kernel_has_html_and_text():
 
 
 def test_mime_bundle_in_a_kernel_has_the_widget_view_too(monkeypatch):
-    monkeypatch.setattr(I, "_in_kernel", lambda: True)
+    monkeypatch.setattr(widget, "in_kernel", lambda: True)
     fig, calls = _make(steps=(3, 2))
     bundle = fig._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
@@ -256,8 +354,9 @@ def test_mime_bundle_in_a_kernel_has_the_widget_view_too(monkeypatch):
     assert len(fig.timings) == 1
     # update() moves the widget slider to the nearest grid point without a second redraw
     calls.clear()
-    fig.update(lr=0.39)
-    assert lr_w.value == 2 and len(calls) == 1 and fig.values["lr"] == 0.39
+    with pytest.warns(UserWarning, match="snapped"):
+        fig.update(lr=0.39)
+    assert lr_w.value == 2 and len(calls) == 1 and fig.values["lr"] == 0.4
     w.close()
 
 
@@ -273,7 +372,26 @@ def test_book_config_shows_the_twin_and_loads_nothing_from_a_cdn():
     assert (ROOT / "_vendor" / sc["mathjax_path"]).is_file()
     assert cfg["launch_buttons"]["thebe"] is False
     js = (ROOT / "_static" / "optlib-live.js").read_text()
-    assert "optlib-live-data" in js and "http" not in js
+    assert "http" not in js
+
+
+def test_the_script_and_the_twin_share_the_contract():
+    """Every name of optlib.interactive.contract that the script reads is in the script,
+    and the twin writes every class of the contract."""
+    js = (ROOT / "_static" / "optlib-live.js").read_text()
+    missing = [name for name in contract.SCRIPT_NAMES if name not in js]
+    assert not missing, f"_static/optlib-live.js does not use {missing}"
+    fig, _ = _make(steps=(3, 2))
+    html = fig.html()
+    for name in (contract.ROOT, contract.CONTROLS, contract.SLIDER, contract.NAME,
+                 contract.FIGURE, contract.BACKGROUND, contract.FRAME, contract.OVERLAY,
+                 contract.DATA):
+        assert f'class="{name}' in html or f' {name}"' in html, name
+    data = json.loads(re.search(rf'class="{contract.DATA}">(.*?)</script>', html).group(1))
+    assert set(data) == {"mime", "frames", "sliders"}
+    assert all(set(s) == {"name", "labels"} for s in data["sliders"])
+    k = contract.frame_index([2, 1], [3, 2])
+    assert k == 5 and len(data["frames"]) == 6
 
 
 def test_diverging_settings_make_no_warning_noise_in_the_twin():

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from optlib.interactive import contract as C
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,13 +175,13 @@ def test_page(server, browser, name):
         page.screenshot(path=str(SHOTS / f"{name.replace('/', '_')}.png"), full_page=True)
 
         # live figures: every slider changes the figure
-        figures = page.locator("div.optlib-live")
+        figures = page.locator(f"div.{C.ROOT}")
         for i in range(figures.count()):
             fig = figures.nth(i)
             fig.scroll_into_view_if_needed()
-            assert fig.get_attribute("data-optlib-ready") == "1", \
+            assert fig.get_attribute(C.READY_ATTR) == "1", \
                 f"{name}: live figure {i} was not initialised by optlib-live.js"
-            frame = fig.locator("img.optlib-live-frame")
+            frame = fig.locator(f"img.{C.FRAME}")
             assert frame.evaluate("img => img.complete && img.naturalWidth > 0"), \
                 f"{name}: live figure {i} shows no image"
             sliders = fig.locator("input[type=range]")
@@ -190,14 +192,14 @@ def test_page(server, browser, name):
                 target = lo if v != lo else hi
                 before = frame.get_attribute("src")
                 out_before = fig.locator("output").nth(j).inner_text()
-                pixels_before = fig.locator(".optlib-live-figure").screenshot()
+                pixels_before = fig.locator(f".{C.FIGURE}").screenshot()
                 s.fill(str(target))
                 after = frame.get_attribute("src")
                 assert after != before, f"{name}: figure {i} did not change with slider {j}"
                 assert fig.locator("output").nth(j).inner_text() != out_before
                 assert frame.evaluate("img => img.decode().then(() => img.naturalWidth > 0)"), \
                     f"{name}: figure {i}, slider {j}: the new frame does not decode"
-                assert fig.locator(".optlib-live-figure").screenshot() != pixels_before, \
+                assert fig.locator(f".{C.FIGURE}").screenshot() != pixels_before, \
                     f"{name}: figure {i}, slider {j}: the picture on screen did not change"
                 s.fill(str(v))                        # back to the initial setting
             assert frame.get_attribute("src") == before or sliders.count() > 1
