@@ -9,8 +9,8 @@ where g is the gradient and d the search direction: d = g (gradient descent) or
 d = H^{-1} g (Newton).  When H is not positive definite the Newton direction may point
 uphill (g^T d <= 0); the step then falls back to d = g, so it always goes downhill::
 
-    path, rates = optlib.backtracking_trajectory(objectives.x_cos(0.15 * np.pi), x0=10.0,
-                                                 steps=10, newton=True)
+    path, rates = optlib.backtracking_trajectory(objectives.rosenbrock(), x0=(-1.2, 1.0),
+                                                 steps=30, newton=True)
 
 (Armijo 1966; Nocedal & Wright 2006, Chapter 3.)
 """

@@ -129,20 +129,20 @@ def schedule_curve(ax, schedule, steps: int, label=None, color=None, title=None,
     return lines
 
 
-def chord(ax, objective, a: float, b: float, lam: Optional[float] = None,
+def chord(ax, objective, a: float, b: float, theta: Optional[float] = None,
           color=COLORS[0], **kw):
     r"""The chord of a 1-D objective between ``a`` and ``b`` (convexity pictures).
 
-    With ``lam`` = λ, also mark the point x = λa + (1 − λ)b: on the chord (height
-    λf(a) + (1 − λ)f(b)) and on the curve (height f(x)), joined by a dotted segment,
+    With ``theta`` = θ, also mark the point x = θa + (1 − θ)b: on the chord (height
+    θf(a) + (1 − θ)f(b)) and on the curve (height f(x)), joined by a dotted segment,
     green when the chord lies above the curve there and red when it lies below.
     """
     fa, fb = float(objective(a)), float(objective(b))
     artists = ax.plot([a, b], [fa, fb], "-", color=color, lw=1.4, **kw)
     artists += ax.plot([a, b], [fa, fb], "o", color=color, ms=5)
-    if lam is not None:
-        x = lam * a + (1 - lam) * b
-        on_chord, on_curve = lam * fa + (1 - lam) * fb, float(objective(x))
+    if theta is not None:
+        x = theta * a + (1 - theta) * b
+        on_chord, on_curve = theta * fa + (1 - theta) * fb, float(objective(x))
         ok = on_chord >= on_curve - 1e-12
         gap_color = COLORS[2] if ok else COLORS[3]
         artists += ax.plot([x, x], [on_curve, on_chord], ":", color=gap_color, lw=2)
@@ -166,8 +166,8 @@ def region(ax, vertices, segment=None, title=None, color=COLORS[0], n: int = 200
     artists = [patch]
     if segment is not None:
         a, b = (np.asarray(p, dtype=float) for p in segment)
-        lam = np.linspace(0.0, 1.0, n)[:, None]
-        pts = lam * a + (1 - lam) * b
+        theta = np.linspace(0.0, 1.0, n)[:, None]
+        pts = theta * a + (1 - theta) * b
         inside = Path(vertices).contains_points(pts)
         seg_color = COLORS[2] if inside.all() else COLORS[3]
         artists += ax.plot(pts[:, 0], pts[:, 1], "-", color=seg_color, lw=1.8)

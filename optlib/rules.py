@@ -4,10 +4,11 @@ A rule is a pure function
 
     direction(g, state, t, **hyper) -> (d, new_state)
 
-of the (stochastic) gradient ``g``, the rule's small state (a NamedTuple of arrays,
-all zero at the start) and the 0-based update index ``t``.  It returns the
-*direction* ``d``; the step itself, the one place where the sign and the learning
-rate appear, is
+of the (stochastic) gradient ``g`` = g_t, the rule's small state after t updates (a
+NamedTuple of arrays, all zero at the start: v_0 = s_0 = 0) and the 0-based update index
+``t``.  It returns the *direction* ``d`` = d_t and the state after t + 1 updates, following
+the book's notation page (update t turns x_t into x_{t+1}).  The step itself, the one
+place where the sign and the learning rate appear, is
 
     x_{t+1} = x_t - \eta_t \, d_t            (see :func:`apply_step`)
 
@@ -78,8 +79,8 @@ class AdamState(NamedTuple):
 def sgd(g, state: MomentumState, t, *, momentum, nesterov):
     r"""SGD with (heavy-ball or Nesterov) momentum, torch.optim's convention.
 
-    v_t = \mu v_{t-1} + g_t;   d_t = g_t + \mu v_t (Nesterov) or v_t.
-    With \mu = 0 this is plain (stochastic) gradient descent, d_t = g_t.
+    v_{t+1} = \beta v_t + g_t;   d_t = v_{t+1}, or g_t + \beta v_{t+1} (Nesterov).
+    ``momentum`` is \beta; with \beta = 0 this is plain (stochastic) gradient descent.
     """
     v = momentum * state.v + g                      # (momentum.1)
     d = g + momentum * v if nesterov else v         # (momentum.2)
@@ -92,14 +93,17 @@ def _scale_by_root(g, s, eps, eps_inside_sqrt):
 
 
 def adagrad(g, state: SquareState, t, *, eps, eps_inside_sqrt):
-    r"""AdaGrad: s_t = s_{t-1} + g_t^2;  d_t = g_t / \sqrt{s_t + \epsilon}."""
+    r"""AdaGrad: s_{t+1} = s_t + g_t^2;  d_t = g_t / \sqrt{s_{t+1} + \epsilon}."""
     s = state.s + g * g                             # (adagrad.1)
     d = _scale_by_root(g, s, eps, eps_inside_sqrt)  # (adagrad.2)
     return d, SquareState(s)
 
 
 def rmsprop(g, state: SquareState, t, *, alpha, eps, eps_inside_sqrt):
-    r"""RMSProp: s_t = \alpha s_{t-1} + (1-\alpha) g_t^2;  d_t = g_t / \sqrt{s_t + \epsilon}."""
+    r"""RMSProp: s_{t+1} = \gamma s_t + (1-\gamma) g_t^2;  d_t = g_t / \sqrt{s_{t+1} + \epsilon}.
+
+    ``alpha`` (torch's name) is the book's \gamma.
+    """
     s = alpha * state.s + (1 - alpha) * (g * g)     # (rmsprop.1)
     d = _scale_by_root(g, s, eps, eps_inside_sqrt)  # (rmsprop.2)
     return d, SquareState(s)
@@ -108,9 +112,10 @@ def rmsprop(g, state: SquareState, t, *, alpha, eps, eps_inside_sqrt):
 def adadelta(g, state: AdadeltaState, t, *, rho, eps):
     r"""Adadelta: the rate is the ratio of two leaky RMS values.
 
-    s_t = \rho s_{t-1} + (1-\rho) g_t^2
-    g'_t = \sqrt{\Delta_{t-1} + \epsilon} / \sqrt{s_t + \epsilon} \cdot g_t
-    \Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t
+    s_{t+1} = \gamma s_t + (1-\gamma) g_t^2
+    g'_t = \sqrt{\Delta_t + \epsilon} / \sqrt{s_{t+1} + \epsilon} \cdot g_t      (d_t = g'_t)
+    \Delta_{t+1} = \gamma \Delta_t + (1-\gamma) g'^2_t
+    ``rho`` (torch's name) is the book's \gamma.
     """
     s = rho * state.s + (1 - rho) * (g * g)                    # (adadelta.1)
     g_prime = sqrt(state.delta + eps) / sqrt(s + eps) * g      # (adadelta.2)
@@ -119,12 +124,12 @@ def adadelta(g, state: AdadeltaState, t, *, rho, eps):
 
 
 def adam(g, state: AdamState, t, *, betas, eps):
-    r"""Adam with bias correction (t is 0-based, so the t-th update divides by 1 - beta^(t+1)).
+    r"""Adam with bias correction: after t + 1 updates the weights sum to 1 - \beta^{t+1}.
 
-    v_t = \beta_1 v_{t-1} + (1-\beta_1) g_t
-    s_t = \beta_2 s_{t-1} + (1-\beta_2) g_t^2
-    \hat v_t = v_t / (1-\beta_1^{t}),  \hat s_t = s_t / (1-\beta_2^{t})   (1-based t in the book)
-    d_t = \hat v_t / (\sqrt{\hat s_t} + \epsilon)
+    v_{t+1} = \beta_1 v_t + (1-\beta_1) g_t
+    s_{t+1} = \beta_2 s_t + (1-\beta_2) g_t^2
+    \hat v_{t+1} = v_{t+1} / (1-\beta_1^{t+1}),  \hat s_{t+1} = s_{t+1} / (1-\beta_2^{t+1})
+    d_t = \hat v_{t+1} / (\sqrt{\hat s_{t+1}} + \epsilon)
     """
     beta1, beta2 = betas
     v = beta1 * state.v + (1 - beta1) * g           # (adam.1)
@@ -136,9 +141,10 @@ def adam(g, state: AdamState, t, *, betas, eps):
 
 
 def yogi(g, state: AdamState, t, *, betas, eps):
-    r"""Yogi: Adam whose second moment moves by at most (1-\beta_2) g^2 per step.
+    r"""Yogi: Adam whose second moment moves towards g_t^2 by (1-\beta_2) g_t^2 per update
+    (Adam moves it by (1-\beta_2) |g_t^2 - s_t|: Yogi rises at least as fast, falls slower).
 
-    s_t = s_{t-1} - (1-\beta_2) g_t^2 \, \mathrm{sign}(s_{t-1} - g_t^2)   (the only change)
+    s_{t+1} = s_t - (1-\beta_2) g_t^2 \, \mathrm{sign}(s_t - g_t^2)   (the only change)
     """
     beta1, beta2 = betas
     g2 = g * g
@@ -160,7 +166,7 @@ def newton(g, state: NoState, t, *, hess, diagonal):
 
 # ------------------------------------------------------------ around the rule
 def add_weight_decay(g, x, weight_decay):
-    r"""g_t + \lambda x_t: coupled (L2) weight decay, the gradient of f + (\lambda/2)||x||^2.
+    r"""g_t + \omega x_t: coupled (L2) weight decay, the gradient of f + (\omega/2)||x||^2.
 
     It runs before the rule, so the decay goes through the rule's statistics
     (``weight_decay`` of torch.optim's SGD, Adam, ...).
@@ -169,9 +175,9 @@ def add_weight_decay(g, x, weight_decay):
 
 
 def apply_step(x, d, lr, weight_decay=0.0):
-    r"""x_{t+1} = x_t - \eta_t (d_t + \lambda x_t): sign and learning rate live here only.
+    r"""x_{t+1} = x_t - \eta_t (d_t + \omega x_t): sign and learning rate live here only.
 
-    ``weight_decay`` (\lambda) here is *decoupled* weight decay (AdamW); coupled L2
+    ``weight_decay`` (\omega) here is *decoupled* weight decay (AdamW); coupled L2
     weight decay is added to the gradient before the rule instead.
     """
     if np.ndim(weight_decay) == 0 and weight_decay == 0:

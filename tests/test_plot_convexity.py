@@ -11,12 +11,12 @@ from optlib import objectives as O  # noqa: E402
 
 def test_chord_colours_gap_by_convexity():
     fig, (ax,) = P.figure()
-    art = P.chord(ax, O.square, -1.0, 2.0, lam=0.5)
+    art = P.chord(ax, O.square, -1.0, 2.0, theta=0.5)
     assert art[2].get_color() == P.COLORS[2]            # chord above x²: green
-    art = P.chord(ax, O.cos, -1.0, 1.0, lam=0.5)
+    art = P.chord(ax, O.cos, -1.0, 1.0, theta=0.5)
     assert art[2].get_color() == P.COLORS[3]            # chord below cos near 0: red
     np.testing.assert_allclose(art[0].get_ydata(), np.cos([-1.0, 1.0]))
-    assert len(P.chord(ax, O.exp, 0.0, 1.0)) == 2       # no λ: chord and its endpoints
+    assert len(P.chord(ax, O.exp, 0.0, 1.0)) == 2       # no θ: chord and its endpoints
 
 
 def test_region_segment_inside_or_not():
